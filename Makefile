@@ -1,0 +1,66 @@
+# 群众路线知识库 — every command an editor, operator or CI needs. Run from the project root.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONUTF8 := 1
+
+.PHONY: serve build check schemas test test-fast chromium lock clean
+
+## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and macros/
+serve: $(VENV)/.site
+	$(BIN)/python scripts/check
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## make build: all checks, then a strict build into site/ (swapped in only when complete)
+build: $(VENV)/.site check
+	$(BIN)/python scripts/build
+
+## make check: content, page and schema checks; lists every problem, exits 1 on any
+check: $(VENV)/.site
+	$(BIN)/python scripts/check
+	$(BIN)/python scripts/schemas --check
+
+## make schemas: regenerate data/schemas/*.json from the models
+schemas: $(VENV)/.site
+	$(BIN)/python scripts/schemas
+
+## make test: installs what it needs (Python packages, Debian's chromium) and runs the whole suite
+test: $(VENV)/.dev chromium
+	$(BIN)/python -m pytest
+
+## make test-fast: the suite without the browser tests
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "not browser"
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "安装 Debian 的 chromium …"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "浏览器测试需要 /usr/bin/chromium：请以 root 运行，或 sudo apt-get install chromium"; exit 1; fi; \
+	fi
+
+$(VENV)/.site: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.site
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+## make lock: re-pin requirements*.txt from requirements*.in in a scratch environment
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q -r requirements.in
+	{ echo "# Pinned by 'make lock' from requirements.in: the site build's complete dependency set."; \
+	  .lock-venv/bin/pip freeze | sort; } > requirements.txt
+	.lock-venv/bin/pip install -q -r requirements-dev.in
+	{ echo "# Pinned by 'make lock' from requirements-dev.in: test tools, on top of requirements.txt."; \
+	  echo "-r requirements.txt"; comm -13 <(grep -v '^#' requirements.txt) <(.lock-venv/bin/pip freeze | sort); } > requirements-dev.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf site .site-build-* .pytest_cache

@@ -1,0 +1,64 @@
+"""mkdocs-macros entry point: the only place that knows about MkDocs.
+
+define_env loads and validates data/ once per build and registers one macro per
+render function. The content layer (models, content, render) stays MkDocs-free.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
+    from mkdocs.exceptions import PluginError
+
+    from . import render as r
+    from .checks import check
+    from .errors import DataError
+
+    try:
+        kb = check(ROOT)
+    except DataError as e:
+        # PluginError stops the build with the editor-facing report as its message.
+        raise PluginError(e.report()) from None
+
+    def link():
+        return r.Linker(env.page.file.src_uri)
+
+    # One macro per render function; names are greppable from docs/.
+    macros = {
+        "principles": lambda: r.render_principles(kb, link()),
+        "principle_list": lambda: r.render_principle_list(kb, link()),
+        "phase": lambda phase_id: r.render_phase(kb, phase_id, link()),
+        "phase_title": lambda phase_id: r.phase_title(kb.phase(phase_id)),
+        "source_title": lambda doc_id: kb.documents[doc_id].meta.title,
+        "phase_cards": lambda: r.render_phase_cards(kb, link()),
+        "requirements": lambda: r.render_requirements(kb, link()),
+        "problems": lambda: r.render_problems(kb, link()),
+        "organisation": lambda: r.render_organisation(kb, link()),
+        "faq": lambda: r.render_faq(kb, link()),
+        "faq_index": lambda: r.render_faq_index(kb, link()),
+        "glossary": lambda: r.render_glossary(kb, link()),
+        "events": lambda: r.render_events(kb, link()),
+        "source_document": lambda doc_id: r.render_document(kb, doc_id, link()),
+        "source_documents": lambda: r.render_document_list(kb, link()),
+        "home_cards": lambda: r.render_home_cards(kb, link()),
+        "quote": lambda doc_id, para, text: r.render_quote(kb, doc_id, para, text, link()),
+    }
+    for name, fn in macros.items():
+        env.macro(fn, name)
+    env.variables["kb"] = kb
+
+
+def on_post_build(env) -> None:  # noqa: ANN001
+    """Make the written site self-contained, then prove it: any external reference fails the build."""
+    from mkdocs.exceptions import PluginError
+
+    from .selfcontained import external_references, neutralise
+
+    site = Path(env.conf["site_dir"])
+    neutralise(site)
+    leaks = external_references(site)
+    if leaks:
+        raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))

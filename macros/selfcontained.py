@@ -1,0 +1,64 @@
+"""Keep the built site self-contained: no request may ever leave the intranet.
+
+Material's bundle carries loaders for optional CDN scripts (Mermaid, a
+ResizeObserver polyfill) and repository APIs. This site uses none of them; the
+loaders are pointed at a same-origin path that does not exist, so even an old
+browser that would take those code paths asks the intranet server, never the
+internet. Source maps are dropped: readers never need them.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# Hosts that only ever appear as XML namespace names, never fetched.
+NAMESPACE_PREFIXES = ("http://www.w3.org/",)
+
+_LOADERS = [
+    ('"https://unpkg.com/', '"./assets/unavailable/'),
+    ("`https://api.github.com/", "`./assets/unavailable/"),
+    ("`https://${", "`./assets/unavailable/${"),
+]
+
+# What a browser could fetch: HTML resource attributes, CSS url()/@import, JS string literals
+# that are URLs (script loaders). Hosts named inside prose or licence text are not requests.
+_HOST = r"(?:https?:)?//[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+FETCHABLE = {
+    ".html": re.compile(r"""\b(?:src|href|srcset|action|formaction|poster|data|manifest)\s*=\s*["']?\s*""" + _HOST, re.I),
+    ".css": re.compile(r"""(?:url\(\s*["']?\s*|@import\s+["'])""" + _HOST, re.I),
+    ".js": re.compile(r"""["'`]""" + _HOST, re.I),
+}
+
+
+def neutralise(site_dir: Path) -> list[str]:
+    """Rewrite external loaders in Material's JavaScript and drop source maps; return what changed."""
+    changed = []
+    for js in sorted((site_dir / "assets" / "javascripts").glob("bundle.*.js")):
+        text = js.read_text("utf-8")
+        new = text
+        for old, replacement in _LOADERS:
+            new = new.replace(old, replacement)
+        if new != text:
+            js.write_text(new, "utf-8")
+            changed.append(js.relative_to(site_dir).as_posix())
+    for source_map in sorted(site_dir.rglob("*.map")):
+        source_map.unlink()
+        changed.append(f"-{source_map.relative_to(site_dir).as_posix()}")
+    return changed
+
+
+def external_references(site_dir: Path) -> list[str]:
+    """Every external URL the built site could make a browser fetch, as 'file: reference'."""
+    found = []
+    for path in sorted(site_dir.rglob("*")):
+        pattern = FETCHABLE.get(path.suffix)
+        if pattern is None or not path.is_file():
+            continue
+        text = path.read_text("utf-8", errors="replace")
+        if path.suffix != ".html":
+            text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)  # licence headers name their authors' sites
+        for m in pattern.finditer(text):
+            ref = m.group(0)
+            if not any(p in ref for p in NAMESPACE_PREFIXES):
+                found.append(f"{path.relative_to(site_dir).as_posix()}: {ref}")
+    return found
