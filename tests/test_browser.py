@@ -1,0 +1,461 @@
+"""The built site in Debian's Chromium: what a reader on the intranet actually sees and clicks.
+
+Uses the session fixtures from conftest.py (one strict build, one loopback server, one
+Chromium). Nothing here waits for a fixed time or asserts on timings: every wait is for a
+condition in the page.
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError, Page, expect
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The shared query set (maintained next to the project at dev time) wins over the fixture copy.
+SEARCH_QUERY_FILES = (
+    Path(ROOT).parent / "shared" / "search-queries.tsv",
+    ROOT / "tests" / "fixtures" / "search-queries.tsv",
+)
+SEARCH_K = 5
+SEARCH_MIN_SUCCESS = 0.95
+SEARCH_BOX = 'input[data-md-component="search-query"]'
+SEARCH_RESULT_LINKS = ".md-search-result__list > .md-search-result__item > a.md-search-result__link"
+# Results rendered, or the meta line says there are none ("没有找到符合条件的结果").
+SEARCH_SETTLED = """() =>
+    document.querySelectorAll('.md-search-result__item').length > 0 ||
+    /(没有|No matching|no matching|0 )/.test(document.querySelector('.md-search-result__meta')?.textContent || '')"""
+
+# Every section the home page's cards must lead to.
+HOME_SECTIONS = ("principles/", "phases/", "requirements/", "problems/", "organisation/",
+                 "faq/", "glossary/", "events/", "sources/")
+
+# One page of each kind.
+PAGE_KINDS = {
+    "home": "",
+    "principles": "principles/",
+    "phase": "phases/criticism/",
+    "requirements": "requirements/",
+    "faq": "faq/",
+    "glossary": "glossary/",
+    "events": "events/",
+    "sources-index": "sources/",
+    "source-document": "sources/speech/",
+    "not-found": "404.html",
+}
+
+LOOPBACK = "127.0.0.1"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class Watch:
+    """Everything a page reports that a reader would never want to see: errors and failed loads."""
+
+    def __init__(self, page: Page):
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.failed: list[str] = []
+        self.bad_status: list[str] = []
+        # context-level: also sees requests made by the search web worker
+        page.context.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(f"{m.text} @ {m.location}"))
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}"))
+
+    def problems(self) -> list[str]:
+        return ([f"console error: {e}" for e in self.console_errors] + [f"page error: {e}" for e in self.page_errors]
+                + [f"request failed: {e}" for e in self.failed] + [f"HTTP {e}" for e in self.bad_status])
+
+
+def strip_tags(markup: str) -> str:
+    markup = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", markup, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def fragment(url: str) -> str:
+    return urlsplit(url).fragment
+
+
+def by_id(page: Page, ident: str):
+    return page.locator(f'[id="{ident}"]')
+
+
+def start_instant_marker(page: Page) -> None:
+    """A value on `window` survives Material's instant navigation and is lost on a full load."""
+    page.evaluate("window.__kbInstant = 'kept'")
+
+
+def assert_instant(page: Page) -> None:
+    assert page.evaluate("window.__kbInstant") == "kept", f"{page.url} was reached by a full page load, not instant navigation"
+
+
+def load_queries() -> tuple[Path, list[tuple[str, str]]]:
+    path = next(p for p in SEARCH_QUERY_FILES if p.is_file())
+    rows = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        query, _, want = line.partition("\t")
+        assert want, f"{path}: line without a tab-separated expected text: {line!r}"
+        rows.append((query.strip(), want.strip()))
+    assert rows, f"{path} holds no queries"
+    return path, rows
+
+
+def search(page: Page, query: str) -> list[str]:
+    """Type `query` into Material's own search box; the hrefs of the top-level results, best first."""
+    box = page.locator(SEARCH_BOX)
+    box.focus()
+    box.fill(query)
+    box.dispatch_event("keyup")  # Material reads the query on keyup
+    try:
+        page.wait_for_function(SEARCH_SETTLED, timeout=10_000)
+    except PlaywrightError:
+        return []  # nothing rendered: counted as a miss, reported with the others
+    return page.eval_on_selector_all(SEARCH_RESULT_LINKS, "els => els.map(e => e.href)")
+
+
+def serious_violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    lines = []
+    for v in results.response["violations"]:
+        if v.get("impact") in ("serious", "critical"):
+            targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:4]]
+            lines.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']} — {targets}")
+    return lines
+
+
+# --------------------------------------------------------------------------- 1. home page, errors, loopback only
+
+
+def test_home_page_loads_cleanly_and_cards_lead_to_every_section(page: Page, base_url: str):
+    watch = Watch(page)
+    page.goto(base_url, wait_until="networkidle")
+
+    expect(page).to_have_title(re.compile("群众路线知识库"))
+    expect(page.locator("article h1")).to_have_text("群众路线知识库")
+
+    cards = page.locator("article .grid.cards a")
+    hrefs = [urljoin(base_url, h) for h in cards.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
+    assert sorted(hrefs) == sorted(base_url + s for s in HOME_SECTIONS), f"home cards link to {hrefs}"
+    for card, href in zip(cards.all(), hrefs):
+        response = page.request.get(href)
+        assert response.ok, f"card {card.inner_text()!r} -> {href}: HTTP {response.status}"
+        # a card labelled X leads to a page headed X
+        assert f">{card.inner_text().strip()}<" in response.text(), f"card {card.inner_text()!r}: {href} is not headed so"
+
+    cards.filter(has_text="问答").click()
+    expect(page).to_have_url(base_url + "faq/")
+    expect(page.locator("article h1")).to_have_text("问答")
+    page.wait_for_load_state("networkidle")
+    assert not watch.problems(), "\n".join(watch.problems())
+
+
+def test_every_request_stays_on_the_loopback_server(page: Page, base_url: str):
+    watch = Watch(page)
+    for path in ("", "principles/", "faq/", "glossary/", "sources/speech/", "404.html"):
+        page.goto(base_url + path, wait_until="networkidle")
+    page.goto(base_url, wait_until="networkidle")
+    assert search(page, "四风"), "the search returned nothing"
+    page.locator(SEARCH_RESULT_LINKS).first.click()
+    page.wait_for_load_state("networkidle")
+    page.locator(".md-tabs__link", has_text="原文").click()
+    expect(page).to_have_url(base_url + "sources/")
+    page.wait_for_load_state("networkidle")
+
+    assert any(u.endswith("/search/search_index.json") for u in watch.requests), (
+        "the search index was never requested: the recording missed the search worker")
+    outside = sorted({u for u in watch.requests
+                      if not u.startswith(("data:", "blob:")) and urlsplit(u).hostname != LOOPBACK})
+    assert not outside, "requests leaving the loopback server:\n" + "\n".join(outside)
+    assert not watch.console_errors and not watch.page_errors, "\n".join(watch.problems())
+    assert not watch.bad_status, "\n".join(watch.bad_status)
+
+
+# --------------------------------------------------------------------------- 2. navigation
+
+
+def test_tabs_sidebar_and_footer_navigate_instantly(page: Page, base_url: str):
+    watch = Watch(page)
+    page.goto(base_url)
+    start_instant_marker(page)
+
+    page.locator(".md-tabs__link", has_text="问答").click()
+    expect(page).to_have_url(base_url + "faq/")
+    expect(page).to_have_title(re.compile("问答"))
+    expect(page.locator("article h1")).to_have_text("问答")
+    expect(page.locator(".md-tabs__item--active")).to_have_text("问答")
+
+    page.locator(".md-tabs__link", has_text="原文").click()
+    expect(page).to_have_url(base_url + "sources/")
+    expect(page.locator("article h1")).to_have_text("原文")
+
+    # the primary sidebar lists the section's pages
+    page.locator(".md-sidebar--primary .md-nav__link", has_text="推进会").first.click()
+    expect(page).to_have_url(base_url + "sources/progress-meeting/")
+    expect(page.locator("article .kb-para").first).to_be_visible()
+
+    # footer: previous page from here is the speech, its next page is back here
+    prev = page.locator("a.md-footer__link--prev")
+    expect(prev).to_contain_text("讲话")
+    prev.click()
+    expect(page).to_have_url(base_url + "sources/speech/")
+    expect(page.locator("article h1")).to_contain_text("讲话稿")
+    page.locator("a.md-footer__link--next").click()
+    expect(page).to_have_url(base_url + "sources/progress-meeting/")
+    assert_instant(page)
+
+    # the home page's footer leads into the first section
+    page.locator(".md-header__title, .md-logo").first.click()
+    expect(page).to_have_url(base_url)
+    page.locator("a.md-footer__link--next").click()
+    expect(page).to_have_url(base_url + "principles/")
+    expect(page.locator("article h1")).to_have_text("基本原则")
+    expect(page.locator("article h2[id]")).to_have_count(6)
+    assert_instant(page)
+    assert not watch.console_errors and not watch.page_errors, "\n".join(watch.problems())
+
+
+# --------------------------------------------------------------------------- 3. citations
+
+
+def quote_of(link_title: str | None) -> list[str]:
+    assert link_title and link_title.startswith("引文："), f"citation link title {link_title!r} is not 引文：…"
+    parts = [normalise(p) for p in re.split(r"…+|\.\.\.", link_title.removeprefix("引文："))]
+    parts = [p for p in parts if p]
+    assert parts, f"citation link title {link_title!r} carries no quote"
+    return parts
+
+
+def assert_on_screen_below_header(page: Page, target) -> None:
+    expect(target).to_be_in_viewport()
+    # not hidden under the sticky header
+    top = target.bounding_box()["y"]
+    header = page.locator(".md-header").bounding_box()
+    assert top >= header["y"] + header["height"] - 1, f"target at y={top} is under the header ({header})"
+
+
+def test_citation_link_lands_on_the_quoted_paragraph(page: Page, base_url: str):
+    page.goto(base_url + "principles/")
+    link = page.locator("article p.kb-sources a").first
+    quote = quote_of(link.get_attribute("title"))
+    start_instant_marker(page)
+    link.click()
+
+    expect(page).to_have_url(re.compile(r"/sources/[a-z0-9-]+/#p\d+$"))
+    ident = fragment(page.url)
+    target = by_id(page, ident)
+    expect(target).to_have_count(1)
+    expect(target).to_have_class(re.compile(r"\bkb-para\b"))
+    assert_on_screen_below_header(page, target)
+    text = normalise(target.inner_text())
+    missing = [q for q in quote if q not in text]
+    assert not missing, f"#{ident} does not contain the quote {missing}: {text[:200]}"
+    assert_instant(page)
+
+    # the same address opened directly (a link pasted into a chat) scrolls there too
+    page.goto(page.url)
+    assert_on_screen_below_header(page, by_id(page, ident))
+
+
+def test_cited_by_back_link_reaches_the_citing_item(page: Page, base_url: str):
+    page.goto(base_url + "sources/speech/")
+    cited_by = page.locator("article p.kb-cited-by").first
+    # the paragraph this list hangs under
+    para_id = cited_by.evaluate("el => { let p = el.previousElementSibling;"
+                                " while (p && !p.classList.contains('kb-para')) p = p.previousElementSibling;"
+                                " return p && p.id; }")
+    assert para_id and re.fullmatch(r"p\d+", para_id), f"p.kb-cited-by not below a numbered paragraph ({para_id})"
+    link = cited_by.locator("a").first
+    href = urljoin(page.url, link.get_attribute("href"))
+    assert fragment(href), f"back-link {href} has no anchor"
+    link.click()
+
+    expect(page).to_have_url(href)
+    target = by_id(page, fragment(href))
+    expect(target).to_have_count(1)
+    assert_on_screen_below_header(page, target)
+    # the item reached cites the paragraph we came from in its own 出处
+    cites = target.evaluate("""el => {
+        const level = /^H[1-6]$/.test(el.tagName) ? +el.tagName[1] : 6, hrefs = [];
+        for (let n = el.nextElementSibling; n; n = n.nextElementSibling) {
+            if (/^H[1-6]$/.test(n.tagName) && +n.tagName[1] <= level) break;
+            n.querySelectorAll('a').forEach(a => hrefs.push(a.href));
+            if (n.matches('a')) hrefs.push(n.href);
+        }
+        return hrefs; }""")
+    assert any(c.endswith(f"/sources/speech/#{para_id}") for c in cites), (
+        f"{href} does not cite speech #{para_id}; it links to {cites}")
+
+
+# --------------------------------------------------------------------------- 4. search
+
+
+def test_search_finds_what_readers_ask_for(browser, base_url: str):
+    path, queries = load_queries()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page_text: dict[str, str] = {}
+    misses = []
+    try:
+        for query, want in queries:
+            page.goto(base_url)
+            hrefs = search(page, query)[:SEARCH_K]
+            hit = False
+            for href in hrefs:
+                url = urldefrag(href)[0]
+                if url not in page_text:
+                    response = page.request.get(url)
+                    page_text[url] = strip_tags(response.text()) if response.ok else ""
+                if want in page_text[url]:
+                    hit = True
+                    break
+            if not hit:
+                misses.append(f"{query!r} (wants {want!r}) got {[h.replace(base_url, '/') for h in hrefs]}")
+    finally:
+        context.close()
+    rate = (len(queries) - len(misses)) / len(queries)
+    print(f"search success@{SEARCH_K} = {rate:.2f} on {len(queries)} queries from {path}")
+    assert rate >= SEARCH_MIN_SUCCESS, (
+        f"search success@{SEARCH_K} = {rate:.2f} < {SEARCH_MIN_SUCCESS} ({path}); misses:\n" + "\n".join(misses))
+
+
+def test_search_result_click_lands_on_the_page(page: Page, base_url: str):
+    page.goto(base_url)
+    hrefs = search(page, "焦裕禄")
+    assert hrefs, "no results for 焦裕禄"
+    first = page.locator(SEARCH_RESULT_LINKS).first
+    href = first.evaluate("e => e.href")
+    first.click()
+
+    expect(page).to_have_url(href)
+    expect(page.locator(".md-search-result__item")).to_have_count(0)  # search closed
+    expect(page.locator("article")).to_contain_text("焦裕禄")
+    if fragment(href):
+        assert_on_screen_below_header(page, by_id(page, fragment(href)))
+    # search.highlight marks the term on the page reached
+    expect(page.locator("article mark[data-md-highlight]").first).to_have_text("焦裕禄")
+
+
+# --------------------------------------------------------------------------- 5. phone
+
+
+@pytest.fixture(scope="module")
+def phone_context(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="zh-CN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone(phone_context):
+    page = phone_context.new_page()
+    yield page
+    page.close()
+
+
+def test_phone_pages_do_not_scroll_sideways(phone: Page, base_url: str):
+    overflowing = []
+    for path in ("", "faq/", "sources/speech/", "glossary/", "events/", "requirements/"):
+        phone.goto(base_url + path)
+        widths = phone.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if widths[0] > widths[1] + 1:
+            wide = phone.evaluate("""() => [...document.querySelectorAll('article *')]
+                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + e.className)""")
+            overflowing.append(f"/{path}: scrollWidth {widths[0]} > clientWidth {widths[1]}; e.g. {wide}")
+    assert not overflowing, "\n".join(overflowing)
+
+
+def test_phone_menu_opens_the_navigation(phone: Page, base_url: str):
+    phone.goto(base_url)
+    nav_link = phone.locator(".md-sidebar--primary .md-nav__link", has_text="问答").first
+    expect(nav_link).not_to_be_in_viewport()
+    phone.locator('label.md-header__button[for="__drawer"]').tap()
+    expect(phone.locator("#__drawer")).to_be_checked()
+    expect(nav_link).to_be_in_viewport()
+    nav_link.tap()
+    expect(phone).to_have_url(base_url + "faq/")
+    expect(phone.locator("article h1")).to_have_text("问答")
+
+
+def test_phone_search_is_reachable(phone: Page, base_url: str):
+    phone.goto(base_url + "faq/")
+    box = phone.locator(SEARCH_BOX)
+    expect(box).not_to_be_in_viewport()
+    phone.locator('label.md-header__button[for="__search"]').tap()
+    expect(phone.locator("#__search")).to_be_checked()
+    expect(box).to_be_in_viewport()
+    assert search(phone, "回头看"), "no results for 回头看 on the phone"
+    expect(phone.locator(SEARCH_RESULT_LINKS).first).to_be_in_viewport()
+
+
+# --------------------------------------------------------------------------- 6. accessibility
+
+
+@pytest.mark.parametrize("path", PAGE_KINDS.values(), ids=PAGE_KINDS.keys())
+def test_no_serious_accessibility_violations_light(page: Page, base_url: str, path: str):
+    page.emulate_media(color_scheme="light")
+    page.goto(base_url + path, wait_until="networkidle")
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "default")
+    violations = serious_violations(page)
+    assert not violations, f"axe on /{path} (light):\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("path", ["", "sources/speech/"], ids=["home", "source-document"])
+def test_no_serious_accessibility_violations_dark(page: Page, base_url: str, path: str):
+    page.emulate_media(color_scheme="dark")
+    page.goto(base_url + path, wait_until="networkidle")
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    violations = serious_violations(page)
+    assert not violations, f"axe on /{path} (dark):\n" + "\n".join(violations)
+
+
+# --------------------------------------------------------------------------- 7. palette
+
+
+def test_palette_toggle_switches_and_remembers_the_scheme(page: Page, base_url: str):
+    page.emulate_media(color_scheme="light")
+    page.goto(base_url)
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+
+    page.locator('[data-md-component="palette"] label[title="切换到深色模式"]').click()
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    # the choice survives a full page load
+    page.goto(base_url + "faq/")
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+
+    page.locator('[data-md-component="palette"] label[title="切换到浅色模式"]').click()
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+
+
+# --------------------------------------------------------------------------- 8. print
+
+
+def test_print_shows_the_content_without_the_chrome(page: Page, base_url: str):
+    page.emulate_media(media="print")
+    page.goto(base_url + "faq/")
+    for chrome in (".md-header", ".md-tabs", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
+        expect(page.locator(chrome)).to_be_hidden()
+    expect(page.locator("article h1")).to_have_text("问答")
+    expect(page.locator("article h3[id]").first).to_be_visible()
+    expect(page.locator("article p.kb-sources").first).to_be_visible()
+    expect(page.locator("article .headerlink").first).to_be_hidden()
