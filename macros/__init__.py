@@ -10,8 +10,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained")
+
+
+def _reload_content_layer() -> None:
+    """`mkdocs serve` keeps imported modules: reload ours so code edits show up like data edits."""
+    import importlib
+    import sys
+
+    for name in CONTENT_MODULES:
+        module = sys.modules.get(f"{__name__}.{name}")
+        if module is not None:
+            importlib.reload(module)
+
+
 def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from mkdocs.exceptions import PluginError
+
+    _reload_content_layer()
 
     from . import render as r
     from .checks import check

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# Hosts that only ever appear as XML namespace names, never fetched.
-NAMESPACE_PREFIXES = ("http://www.w3.org/",)
+# Not external: XML namespace names (never fetched) and loopback (`mkdocs serve` sets
+# site_url to its own address, which becomes the canonical link).
+NOT_EXTERNAL = ("//www.w3.org/", "//127.0.0.1", "//localhost")
 
 _LOADERS = [
     ('"https://unpkg.com/', '"./assets/unavailable/'),
@@ -59,6 +60,6 @@ def external_references(site_dir: Path) -> list[str]:
             text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)  # licence headers name their authors' sites
         for m in pattern.finditer(text):
             ref = m.group(0)
-            if not any(p in ref for p in NAMESPACE_PREFIXES):
+            if not any(p in ref for p in NOT_EXTERNAL):
                 found.append(f"{path.relative_to(site_dir).as_posix()}: {ref}")
     return found

@@ -1,0 +1,66 @@
+"""The editor's live preview: `mkdocs serve` shows a data edit, and survives a broken one."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def wait_for(url: str, text: str, limit: float = 60) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if text in fetch(url):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_preview_shows_data_edits_and_recovers_from_errors(project_copy: Path, tmp_path: Path):
+    port = free_port()
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen([str(mkdocs), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                            cwd=project_copy, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/glossary/"
+    try:
+        assert wait_for(url, "术语表"), "preview did not start"
+        glossary = project_copy / "data" / "glossary.yml"
+        original = glossary.read_text("utf-8")
+        glossary.write_text(original.replace("definition: ", "definition: 预览测试标记。", 1), "utf-8")
+        assert wait_for(url, "预览测试标记"), "the data edit did not reach the preview"
+
+        # A broken edit: the console names file, line and field; MkDocs holds requests until it is fixed.
+        glossary.write_text(original.replace("definition:", "definitoin:", 1), "utf-8")
+        deadline = time.monotonic() + 30
+        while "definitoin" not in log.read_text("utf-8") and time.monotonic() < deadline:
+            time.sleep(0.3)
+        line = next(n for n, text in enumerate(original.splitlines(), 1) if "definition:" in text)
+        assert f"data/glossary.yml:{line} terms[0].definitoin: 未知字段" in log.read_text("utf-8")
+        glossary.write_text(original.replace("definition: ", "definition: 已修好。", 1), "utf-8")
+        assert wait_for(url, "已修好"), "the preview did not recover after the fix"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
