@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: serve build check schemas test test-fast chromium lock clean
+.PHONY: serve build check schemas test test-fast chromium lock clean publish rollback verify nginx
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and macros/
 serve: $(VENV)/.site
@@ -25,6 +25,21 @@ check: $(VENV)/.site
 ## make schemas: regenerate data/schemas/*.json from the models
 schemas: $(VENV)/.site
 	$(BIN)/python scripts/schemas
+
+## make publish DEST=/srv/kb [BASE=/kb/]: checks, strict build, verified release, atomic switch of DEST/current
+publish: $(VENV)/.site
+	@test -n "$(DEST)" || { echo "用法：make publish DEST=/发布目录 [BASE=/kb/]"; exit 2; }
+	$(BIN)/python scripts/publish "$(DEST)" --base "$(or $(BASE),/)"
+
+## make rollback DEST=/srv/kb: switch DEST/current back to the previous release
+rollback:
+	@test -n "$(DEST)" || { echo "用法：make rollback DEST=/发布目录"; exit 2; }
+	$(PYTHON) scripts/rollback "$(DEST)"
+
+## make nginx DEST=/srv/kb [BASE=/kb/] [LISTEN=80]: print an nginx server block for DEST/current
+nginx:
+	@test -n "$(DEST)" || { echo "用法：make nginx DEST=/发布目录 [BASE=/kb/] [LISTEN=80]"; exit 2; }
+	@$(PYTHON) scripts/nginx-conf --root "$(DEST)/current" --base "$(or $(BASE),/)" --listen "$(or $(LISTEN),80)"
 
 ## make test: installs what it needs (Python packages, Debian's chromium) and runs the whole suite
 test: $(VENV)/.dev chromium

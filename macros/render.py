@@ -317,7 +317,7 @@ def render_home_cards(kb: KnowledgeBase, link: Linker) -> str:
         ("基本原则", "principles.md", f"{len(kb.principles.principles)} 个基本原则，每条附原文阐述。"),
         ("环节", "phases/index.md", f"{len(kb.phases.phases)} 个环节的任务、成果和要求。"),
         ("工作要求", "requirements.md", f"{len(kb.requirements.lists)} 组要求、{n_req} 条，含三严三实、五个对照、六个不放过。"),
-        ("突出问题", "problems.md", f"{n_prob} 个要着力解决的问题，按原文分组。"),
+        ("突出问题", "problems.md", f"{n_prob} 个问题：要着力解决的突出问题和有待完善的方面，按原文分组。"),
         ("组织保障", "organisation.md", f"{len(kb.organisation.bodies)} 个机构和角色的职责。"),
         ("问答", "faq.md", f"{n_q} 个常见问题，答案都出自原文。"),
         ("术语表", "glossary.md", f"{len(kb.glossary.terms)} 个术语，按拼音排序。"),
