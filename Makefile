@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: serve build check schemas test test-fast chromium lock clean publish rollback verify nginx
+.PHONY: serve build check schemas test test-fast debian-tools lock clean publish rollback verify nginx
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and macros/
 serve: $(VENV)/.site
@@ -41,20 +41,26 @@ nginx:
 	@test -n "$(DEST)" || { echo "用法：make nginx DEST=/发布目录 [BASE=/kb/] [LISTEN=80]"; exit 2; }
 	@$(PYTHON) scripts/nginx-conf --root "$(DEST)/current" --base "$(or $(BASE),/)" --listen "$(or $(LISTEN),80)"
 
-## make test: installs what it needs (Python packages, Debian's chromium) and runs the whole suite
-test: $(VENV)/.dev chromium
+## make test: installs what it needs (Python packages, Debian's chromium and nginx) and runs the whole suite
+test: $(VENV)/.dev debian-tools
 	$(BIN)/python -m pytest
 
 ## make test-fast: the suite without the browser tests
 test-fast: $(VENV)/.dev
 	$(BIN)/python -m pytest -m "not browser"
 
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian packages the tests drive: Chromium (browser tests) and nginx (the real web server).
+# policy-rc.d keeps the package from starting a system-wide nginx: tests start their own on 127.0.0.1.
+DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx
+debian-tools:
+	@missing=""; for t in $(DEBIAN_TOOLS); do [ -x "$${t%%:*}" ] || missing="$$missing $${t##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "安装 Debian 的 chromium …"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "浏览器测试需要 /usr/bin/chromium：请以 root 运行，或 sudo apt-get install chromium"; exit 1; fi; \
+	    echo "安装 Debian 软件包：$$missing"; \
+	    guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then guard=1; printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; rc=$$?; \
+	    [ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; [ $$rc = 0 ] || exit $$rc; \
+	  else echo "测试需要 Debian 软件包：$$missing。请以 root 运行，或 sudo apt-get install$$missing"; exit 1; fi; \
 	fi
 
 $(VENV)/.site: requirements.txt

@@ -293,6 +293,8 @@ def publish(dest_dir: Path, base: str = "/", site: Path | None = None, log=print
     steps()
     dest.switch(name, steps)
     prune(dest, steps)
+    if os.environ.get("KB_PUBLISH_TRACE"):
+        log(f"steps: {steps.count}")
     log(f"已发布 {name}：{len(manifest['files'])} 个文件（{n_gz} 个预压缩，{n_inline} 个内联脚本外置），current → releases/{name}")
     return name
 

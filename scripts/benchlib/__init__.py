@@ -1,0 +1,1 @@
+"""Helpers for scripts/bench: instrumented builds, synthetic content, baselines, browser figures."""

@@ -1,0 +1,97 @@
+"""Shared plumbing: paths, child processes with their own peak memory, medians, gzip sizes."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+TMP = BENCH / "tmp"
+PY = Path(sys.executable)
+MKDOCS = PY.with_name("mkdocs")
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONUTF8": "1"}
+
+# What a project copy needs to build (the same list as the test suite's project_copy).
+PROJECT_PARTS = ("mkdocs.yml", "docs", "macros", "data")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def copy_project(dest: Path, src: Path = ROOT) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in PROJECT_PARTS:
+        s = src / name
+        if s.is_dir():
+            shutil.copytree(s, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(s, dest / name)
+    return dest
+
+
+def run_measured(cmd: list[str], cwd: Path, log: Path, timeout: float = 900) -> dict:
+    """Run cmd as a child; return its wall time, exit code and its own peak RSS (bytes).
+
+    os.wait4 gives the rusage of exactly this child, so the peak memory is per build,
+    not the maximum over every child the benchmark has started.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+        deadline = t0 + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.01)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall_s": wall, "rc": proc.returncode, "peak_rss_bytes": usage.ru_maxrss * 1024}
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def gz_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def tree_size(root: Path) -> tuple[int, int, int]:
+    """(files, bytes, gzipped bytes) of every file below root."""
+    n = raw = gz = 0
+    for p in root.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            n += 1
+            raw += len(data)
+            gz += gz_size(data)
+    return n, raw, gz
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
