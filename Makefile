@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: serve build check schemas test test-fast debian-tools lock clean publish rollback verify nginx
+.PHONY: serve build check schemas test test-fast debian-tools lock clean publish rollback verify nginx offline
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and macros/
 serve: $(VENV)/.site
@@ -40,6 +40,10 @@ rollback:
 nginx:
 	@test -n "$(DEST)" || { echo "用法：make nginx DEST=/发布目录 [BASE=/kb/] [LISTEN=80]"; exit 2; }
 	@$(PYTHON) scripts/nginx-conf --root "$(DEST)/current" --base "$(or $(BASE),/)" --listen "$(or $(LISTEN),80)"
+
+## make offline: a zip (dist/kb-offline-*.zip) that works opened from disk, search included
+offline: $(VENV)/.site
+	$(BIN)/python scripts/offline
 
 ## make test: installs what it needs (Python packages, Debian's chromium and nginx) and runs the whole suite
 test: $(VENV)/.dev debian-tools
@@ -84,4 +88,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf site .site-build-* .pytest_cache
+	rm -rf site dist .site-build-* .pytest_cache

@@ -74,7 +74,7 @@ def on_post_build(env) -> None:  # noqa: ANN001
     from .selfcontained import external_references, neutralise
 
     site = Path(env.conf["site_dir"])
-    neutralise(site)
+    neutralise(site, ROOT / "deploy" / "offline")
     leaks = external_references(site)
     if leaks:
         raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))

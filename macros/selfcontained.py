@@ -31,9 +31,26 @@ FETCHABLE = {
 }
 
 
-def neutralise(site_dir: Path) -> list[str]:
-    """Rewrite external loaders in Material's JavaScript and drop source maps; return what changed."""
+IFRAME_WORKER_CDN = "https://unpkg.com/iframe-worker/shim"
+IFRAME_WORKER_LOCAL = "assets/javascripts/iframe-worker-shim.js"
+
+
+def neutralise(site_dir: Path, vendor_dir: Path | None = None) -> list[str]:
+    """Rewrite external loaders in Material's JavaScript and drop source maps; return what changed.
+
+    In an offline build, the offline plugin's CDN shim (Web Workers from file://) is replaced
+    by the vendored copy in vendor_dir (deploy/offline/).
+    """
     changed = []
+    pages = [p for p in sorted(site_dir.rglob("*.html")) if IFRAME_WORKER_CDN in p.read_text("utf-8")]
+    if pages:
+        if vendor_dir is None:
+            raise FileNotFoundError("offline build needs the vendored iframe-worker shim (deploy/offline/)")
+        (site_dir / IFRAME_WORKER_LOCAL).write_bytes((vendor_dir / "iframe-worker-shim.js").read_bytes())
+        for page in pages:
+            depth = page.relative_to(site_dir).as_posix().count("/")
+            page.write_text(page.read_text("utf-8").replace(IFRAME_WORKER_CDN, "../" * depth + IFRAME_WORKER_LOCAL), "utf-8")
+        changed += [p.relative_to(site_dir).as_posix() for p in pages]
     for js in sorted((site_dir / "assets" / "javascripts").glob("bundle.*.js")):
         text = js.read_text("utf-8")
         new = text

@@ -227,9 +227,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def build_site(out: Path) -> None:
+def build_site(out: Path, offline: bool = False) -> None:
     """All checks and the strict build, into `out` (which must not exist)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_OFFLINE": "true" if offline else "false"}
     for cmd in (["scripts/check"], ["scripts/schemas", "--check"]):
         if subprocess.run([sys.executable, *cmd], cwd=ROOT, env=env).returncode != 0:
             raise ReleaseError("内容检查未通过，未发布。")

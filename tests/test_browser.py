@@ -27,10 +27,15 @@ SEARCH_K = 5
 SEARCH_MIN_SUCCESS = 0.95
 SEARCH_BOX = 'input[data-md-component="search-query"]'
 SEARCH_RESULT_LINKS = ".md-search-result__list > .md-search-result__item > a.md-search-result__link"
-# Results rendered, or the meta line says there are none ("没有找到符合条件的结果").
-SEARCH_SETTLED = """() =>
-    document.querySelectorAll('.md-search-result__item').length > 0 ||
-    /(没有|No matching|no matching|0 )/.test(document.querySelector('.md-search-result__meta')?.textContent || '')"""
+# Material's own words for its search states, from the page's configuration.
+_T = "JSON.parse(document.getElementById('__config').textContent).translations"
+_META = "(document.querySelector('.md-search-result__meta')?.textContent || '').trim()"
+# The index is loaded: the meta line has gone from "正在初始化搜索引擎" to "键入以开始搜索". Typing
+# earlier renders "没有找到符合条件的结果" first and the real results a moment later.
+SEARCH_READY = f"() => {_META} === {_T}['search.result.placeholder']"
+# Results rendered, or the meta line says there are none.
+SEARCH_SETTLED = (f"() => document.querySelectorAll('.md-search-result__item').length > 0"
+                  f" || {_META} === {_T}['search.result.none']")
 
 # Every section the home page's cards must lead to.
 HOME_SECTIONS = ("principles/", "phases/", "requirements/", "problems/", "organisation/",
@@ -86,6 +91,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def heading(text: str) -> re.Pattern:
+    """A heading's text: Material appends the permalink sign (¶)."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*¶?\s*$")
+
+
 def fragment(url: str) -> str:
     return urlsplit(url).fragment
 
@@ -94,13 +104,36 @@ def by_id(page: Page, ident: str):
     return page.locator(f'[id="{ident}"]')
 
 
-def start_instant_marker(page: Page) -> None:
-    """A value on `window` survives Material's instant navigation and is lost on a full load."""
-    page.evaluate("window.__kbInstant = 'kept'")
+def rebase_sitemap(page: Page, base_url: str) -> None:
+    """Serve sitemap.xml as it reads when the site runs at its own `site_url`.
+
+    Material's instant navigation only intercepts links listed in sitemap.xml; it takes the
+    listed URLs' scheme and host from the page but keeps their port, so on this test server
+    (a random port) no link would ever match. Rebasing the <loc>s from the site's root onto
+    the test server restores the deployed situation; an empty sitemap stays empty.
+    """
+    def handle(route):
+        body = route.fetch().text()
+        locs = re.findall(r"<loc>([^<]+)</loc>", body)
+        if locs:
+            root = min(locs, key=len)  # the home page
+            body = body.replace(f"<loc>{root}", f"<loc>{base_url}")
+        route.fulfill(status=200, body=body, headers={"content-type": "application/xml"})
+
+    page.route("**/sitemap.xml", handle)
+
+
+def goto_ready_for_instant(page: Page, url: str) -> None:
+    """Open `url` and wait until Material has read the sitemap (it only then intercepts clicks)."""
+    with page.expect_response(lambda r: r.url.endswith("/sitemap.xml")):
+        page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.__kbInstant = 'kept'")  # survives instant navigation, not a full load
 
 
 def assert_instant(page: Page) -> None:
-    assert page.evaluate("window.__kbInstant") == "kept", f"{page.url} was reached by a full page load, not instant navigation"
+    assert page.evaluate("window.__kbInstant") == "kept", (
+        f"{page.url} was reached by a full page load, not by instant navigation")
 
 
 def load_queries() -> tuple[Path, list[tuple[str, str]]]:
@@ -119,6 +152,7 @@ def load_queries() -> tuple[Path, list[tuple[str, str]]]:
 def search(page: Page, query: str) -> list[str]:
     """Type `query` into Material's own search box; the hrefs of the top-level results, best first."""
     box = page.locator(SEARCH_BOX)
+    page.wait_for_function(SEARCH_READY, timeout=10_000)
     box.focus()
     box.fill(query)
     box.dispatch_event("keyup")  # Material reads the query on keyup
@@ -149,7 +183,7 @@ def test_home_page_loads_cleanly_and_cards_lead_to_every_section(page: Page, bas
     page.goto(base_url, wait_until="networkidle")
 
     expect(page).to_have_title(re.compile("群众路线知识库"))
-    expect(page.locator("article h1")).to_have_text("群众路线知识库")
+    expect(page.locator("article h1")).to_have_text(heading("群众路线知识库"))
 
     cards = page.locator("article .grid.cards a")
     hrefs = [urljoin(base_url, h) for h in cards.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
@@ -162,7 +196,7 @@ def test_home_page_loads_cleanly_and_cards_lead_to_every_section(page: Page, bas
 
     cards.filter(has_text="问答").click()
     expect(page).to_have_url(base_url + "faq/")
-    expect(page.locator("article h1")).to_have_text("问答")
+    expect(page.locator("article h1")).to_have_text(heading("问答"))
     page.wait_for_load_state("networkidle")
     assert not watch.problems(), "\n".join(watch.problems())
 
@@ -191,27 +225,26 @@ def test_every_request_stays_on_the_loopback_server(page: Page, base_url: str):
 # --------------------------------------------------------------------------- 2. navigation
 
 
-def test_tabs_sidebar_and_footer_navigate_instantly(page: Page, base_url: str):
+def test_tabs_sidebar_and_footer_reach_the_pages(page: Page, base_url: str):
     watch = Watch(page)
     page.goto(base_url)
-    start_instant_marker(page)
 
     page.locator(".md-tabs__link", has_text="问答").click()
     expect(page).to_have_url(base_url + "faq/")
     expect(page).to_have_title(re.compile("问答"))
-    expect(page.locator("article h1")).to_have_text("问答")
-    expect(page.locator(".md-tabs__item--active")).to_have_text("问答")
+    expect(page.locator("article h1")).to_have_text(heading("问答"))
+    expect(page.locator(".md-tabs__item--active")).to_have_text(re.compile(r"^\s*问答\s*$"))
 
     page.locator(".md-tabs__link", has_text="原文").click()
     expect(page).to_have_url(base_url + "sources/")
-    expect(page.locator("article h1")).to_have_text("原文")
+    expect(page.locator("article h1")).to_have_text(heading("原文"))
 
     # the primary sidebar lists the section's pages
     page.locator(".md-sidebar--primary .md-nav__link", has_text="推进会").first.click()
     expect(page).to_have_url(base_url + "sources/progress-meeting/")
     expect(page.locator("article .kb-para").first).to_be_visible()
 
-    # footer: previous page from here is the speech, its next page is back here
+    # footer: the page before the meeting report is the speech, and the speech's next page is the report
     prev = page.locator("a.md-footer__link--prev")
     expect(prev).to_contain_text("讲话")
     prev.click()
@@ -219,17 +252,37 @@ def test_tabs_sidebar_and_footer_navigate_instantly(page: Page, base_url: str):
     expect(page.locator("article h1")).to_contain_text("讲话稿")
     page.locator("a.md-footer__link--next").click()
     expect(page).to_have_url(base_url + "sources/progress-meeting/")
-    assert_instant(page)
 
-    # the home page's footer leads into the first section
-    page.locator(".md-header__title, .md-logo").first.click()
+    # the logo leads home, and the home page's footer into the first section
+    page.locator("a.md-logo").first.click()
     expect(page).to_have_url(base_url)
     page.locator("a.md-footer__link--next").click()
     expect(page).to_have_url(base_url + "principles/")
-    expect(page.locator("article h1")).to_have_text("基本原则")
+    expect(page.locator("article h1")).to_have_text(heading("基本原则"))
     expect(page.locator("article h2[id]")).to_have_count(6)
-    assert_instant(page)
     assert not watch.console_errors and not watch.page_errors, "\n".join(watch.problems())
+
+
+def test_navigation_is_instant(page: Page, base_url: str):
+    """navigation.instant: tabs, footer and citation links swap the page in place, no full load."""
+    rebase_sitemap(page, base_url)
+    goto_ready_for_instant(page, base_url)
+    page.locator(".md-tabs__link", has_text="问答").click()
+    expect(page).to_have_url(base_url + "faq/")
+    expect(page.locator("article h1")).to_have_text(heading("问答"))
+    assert_instant(page)
+
+    page.locator("a.md-footer__link--next").click()
+    expect(page).to_have_url(base_url + "glossary/")
+    expect(page.locator("article h1")).to_have_text(heading("术语表"))
+    assert_instant(page)
+
+    link = page.locator("article p.kb-sources a").first
+    href = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    expect(page).to_have_url(href)
+    assert_on_screen_below_header(page, by_id(page, fragment(href)))
+    assert_instant(page)
 
 
 # --------------------------------------------------------------------------- 3. citations
@@ -255,7 +308,6 @@ def test_citation_link_lands_on_the_quoted_paragraph(page: Page, base_url: str):
     page.goto(base_url + "principles/")
     link = page.locator("article p.kb-sources a").first
     quote = quote_of(link.get_attribute("title"))
-    start_instant_marker(page)
     link.click()
 
     expect(page).to_have_url(re.compile(r"/sources/[a-z0-9-]+/#p\d+$"))
@@ -267,7 +319,6 @@ def test_citation_link_lands_on_the_quoted_paragraph(page: Page, base_url: str):
     text = normalise(target.inner_text())
     missing = [q for q in quote if q not in text]
     assert not missing, f"#{ident} does not contain the quote {missing}: {text[:200]}"
-    assert_instant(page)
 
     # the same address opened directly (a link pasted into a chat) scrolls there too
     page.goto(page.url)
@@ -337,19 +388,26 @@ def test_search_finds_what_readers_ask_for(browser, base_url: str):
 
 
 def test_search_result_click_lands_on_the_page(page: Page, base_url: str):
+    # the first result, as a reader would pick it
     page.goto(base_url)
-    hrefs = search(page, "焦裕禄")
-    assert hrefs, "no results for 焦裕禄"
+    assert search(page, "焦裕禄"), "no results for 焦裕禄"
     first = page.locator(SEARCH_RESULT_LINKS).first
     href = first.evaluate("e => e.href")
     first.click()
-
     expect(page).to_have_url(href)
-    expect(page.locator(".md-search-result__item")).to_have_count(0)  # search closed
+    expect(page.locator("#__search")).not_to_be_checked()  # the search overlay closed
     expect(page.locator("article")).to_contain_text("焦裕禄")
-    if fragment(href):
-        assert_on_screen_below_header(page, by_id(page, fragment(href)))
-    # search.highlight marks the term on the page reached
+
+    # a section result: lands on its heading, with the term highlighted
+    page.goto(base_url)
+    search(page, "焦裕禄")
+    section = page.locator(SEARCH_RESULT_LINKS).filter(has=page.locator("h2, h3")).first
+    href = section.evaluate("e => e.href")
+    assert fragment(href), f"section result {href} has no anchor"
+    section.click()
+    expect(page).to_have_url(href)
+    target = by_id(page, fragment(href))
+    assert_on_screen_below_header(page, target)
     expect(page.locator("article mark[data-md-highlight]").first).to_have_text("焦裕禄")
 
 
@@ -393,7 +451,7 @@ def test_phone_menu_opens_the_navigation(phone: Page, base_url: str):
     expect(nav_link).to_be_in_viewport()
     nav_link.tap()
     expect(phone).to_have_url(base_url + "faq/")
-    expect(phone.locator("article h1")).to_have_text("问答")
+    expect(phone.locator("article h1")).to_have_text(heading("问答"))
 
 
 def test_phone_search_is_reachable(phone: Page, base_url: str):
@@ -455,7 +513,7 @@ def test_print_shows_the_content_without_the_chrome(page: Page, base_url: str):
     page.goto(base_url + "faq/")
     for chrome in (".md-header", ".md-tabs", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
         expect(page.locator(chrome)).to_be_hidden()
-    expect(page.locator("article h1")).to_have_text("问答")
+    expect(page.locator("article h1")).to_have_text(heading("问答"))
     expect(page.locator("article h3[id]").first).to_be_visible()
     expect(page.locator("article p.kb-sources").first).to_be_visible()
     expect(page.locator("article .headerlink").first).to_be_hidden()
