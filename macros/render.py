@@ -281,7 +281,11 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
         out.append(f"[{n}](#{anchor}){{ .kb-para__num title=\"第 {n} 段\" }} {md_escape(text)}\n{{ #{anchor} .kb-para }}")
         citers = [e for e in kb.cited_by.get((doc_id, n), []) if e.page != doc_page(doc_id)]
         if citers:
-            out.append("引用于：" + "、".join(f"[{e.title}]({link.entry(e)})" for e in citers) + "\n{ .kb-cited-by }")
+            by_kind: dict[str, list[Entry]] = {}
+            for e in citers:
+                by_kind.setdefault(e.kind, []).append(e)
+            groups = "；".join(f"{kind}：" + "、".join(f"[{e.title}]({link.entry(e)})" for e in es) for kind, es in by_kind.items())
+            out.append(f"引用于　{groups}\n{{ .kb-cited-by }}")
     return _join(out)
 
 

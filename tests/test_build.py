@@ -138,7 +138,7 @@ def test_source_paragraphs_list_their_citers(site, kb):
     speech = main_html(site, "sources/speech/index.html")
     cited = sorted(n for (d, n) in kb.cited_by if d == "speech")
     assert speech.count('class="kb-cited-by"') == len(cited)
-    assert "引用于：" in speech and 'href="../../principles/#' in speech
+    assert "引用于　基本原则：" in speech and 'href="../../principles/#' in speech
 
 
 def test_text_is_shown_verbatim_including_blanked_names(site):
