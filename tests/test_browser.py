@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The shared query set (maintained next to the project at dev time) wins over the fixture copy.
 SEARCH_QUERY_FILES = (
-    Path(ROOT).parent / "shared" / "search-queries.tsv",
+    ROOT.parent / "shared" / "search-queries.tsv",
     ROOT / "tests" / "fixtures" / "search-queries.tsv",
 )
 SEARCH_K = 5
@@ -70,12 +70,20 @@ class Watch:
         self.page_errors: list[str] = []
         self.failed: list[str] = []
         self.bad_status: list[str] = []
-        # context-level: also sees requests made by the search web worker
+        # on the context: it also sees the requests of the search web worker
         page.context.on("request", lambda r: self.requests.append(r.url))
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(f"{m.text} @ {m.location}"))
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.page_errors.append(str(e)))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
-        page.on("response", lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}"))
+        page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} @ {message.location}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.bad_status.append(f"{response.status} {response.url}")
 
     def problems(self) -> list[str]:
         return ([f"console error: {e}" for e in self.console_errors] + [f"page error: {e}" for e in self.page_errors]
@@ -192,7 +200,9 @@ def test_home_page_loads_cleanly_and_cards_lead_to_every_section(page: Page, bas
         response = page.request.get(href)
         assert response.ok, f"card {card.inner_text()!r} -> {href}: HTTP {response.status}"
         # a card labelled X leads to a page headed X
-        assert f">{card.inner_text().strip()}<" in response.text(), f"card {card.inner_text()!r}: {href} is not headed so"
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", response.text(), flags=re.S)
+        h1_text = strip_tags(h1.group(1)).replace("¶", "").strip() if h1 else None
+        assert h1_text == card.inner_text().strip(), f"card {card.inner_text()!r} leads to {href}, headed {h1_text!r}"
 
     cards.filter(has_text="问答").click()
     expect(page).to_have_url(base_url + "faq/")
@@ -265,6 +275,10 @@ def test_tabs_sidebar_and_footer_reach_the_pages(page: Page, base_url: str):
 
 def test_navigation_is_instant(page: Page, base_url: str):
     """navigation.instant: tabs, footer and citation links swap the page in place, no full load."""
+    sitemap = page.request.get(base_url + "sitemap.xml").text()
+    assert "<loc>" in sitemap, (
+        "sitemap.xml lists no pages, so Material's instant navigation intercepts no link and every click "
+        "is a full page load: Material needs `site_url` in mkdocs.yml to write the sitemap")
     rebase_sitemap(page, base_url)
     goto_ready_for_instant(page, base_url)
     page.locator(".md-tabs__link", has_text="问答").click()
@@ -298,10 +312,10 @@ def quote_of(link_title: str | None) -> list[str]:
 
 def assert_on_screen_below_header(page: Page, target) -> None:
     expect(target).to_be_in_viewport()
-    # not hidden under the sticky header
-    top = target.bounding_box()["y"]
-    header = page.locator(".md-header").bounding_box()
-    assert top >= header["y"] + header["height"] - 1, f"target at y={top} is under the header ({header})"
+    # and not hidden under the sticky header
+    top, header_bottom = target.evaluate(
+        "el => [el.getBoundingClientRect().top, document.querySelector('.md-header').getBoundingClientRect().bottom]")
+    assert top >= header_bottom - 1, f"{target} starts at y={top}, under the header (bottom {header_bottom})"
 
 
 def test_citation_link_lands_on_the_quoted_paragraph(page: Page, base_url: str):
@@ -320,9 +334,10 @@ def test_citation_link_lands_on_the_quoted_paragraph(page: Page, base_url: str):
     missing = [q for q in quote if q not in text]
     assert not missing, f"#{ident} does not contain the quote {missing}: {text[:200]}"
 
-    # the same address opened directly (a link pasted into a chat) scrolls there too
-    page.goto(page.url)
-    assert_on_screen_below_header(page, by_id(page, ident))
+    # the same address opened in a new tab (a link pasted into a chat) scrolls there too
+    tab = page.context.new_page()
+    tab.goto(page.url)
+    assert_on_screen_below_header(tab, by_id(tab, ident))
 
 
 def test_cited_by_back_link_reaches_the_citing_item(page: Page, base_url: str):
@@ -437,7 +452,9 @@ def test_phone_pages_do_not_scroll_sideways(phone: Page, base_url: str):
         if widths[0] > widths[1] + 1:
             wide = phone.evaluate("""() => [...document.querySelectorAll('article *')]
                 .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-                .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + e.className)""")
+                .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (e.className ? '.' + e.className.trim().replace(/\\s+/g, '.') : '')
+                    + ' "' + e.textContent.trim().slice(0, 20) + '"')""")
             overflowing.append(f"/{path}: scrollWidth {widths[0]} > clientWidth {widths[1]}; e.g. {wide}")
     assert not overflowing, "\n".join(overflowing)
 
