@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: serve build check schemas test test-fast debian-tools lock clean publish rollback verify nginx offline
+.PHONY: serve build check schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and macros/
 serve: $(VENV)/.site
@@ -21,15 +21,17 @@ build: $(VENV)/.site check
 check: $(VENV)/.site
 	$(BIN)/python scripts/check
 	$(BIN)/python scripts/schemas --check
+	$(BIN)/python scripts/theme-overrides --check
 
 ## make schemas: regenerate data/schemas/*.json from the models
 schemas: $(VENV)/.site
 	$(BIN)/python scripts/schemas
 
-## make publish DEST=/srv/kb [BASE=/kb/]: checks, strict build, verified release, atomic switch of DEST/current
+## make publish DEST=/srv/kb [URL=http://host/kb/ | BASE=/kb/]: checks, strict build, verified release,
+## atomic switch of DEST/current. URL (the readers' address) turns on instant navigation.
 publish: $(VENV)/.site
-	@test -n "$(DEST)" || { echo "用法：make publish DEST=/发布目录 [BASE=/kb/]"; exit 2; }
-	$(BIN)/python scripts/publish "$(DEST)" --base "$(or $(BASE),/)"
+	@test -n "$(DEST)" || { echo "用法：make publish DEST=/发布目录 [URL=http://内网主机/kb/ 或 BASE=/kb/]"; exit 2; }
+	$(BIN)/python scripts/publish "$(DEST)" $(if $(URL),--url "$(URL)",--base "$(or $(BASE),/)")
 
 ## make rollback DEST=/srv/kb: switch DEST/current back to the previous release
 rollback:
@@ -52,6 +54,10 @@ test: $(VENV)/.dev debian-tools
 ## make test-fast: the suite without the browser tests
 test-fast: $(VENV)/.dev
 	$(BIN)/python -m pytest -m "not browser"
+
+## make bench: build, overhead, scale, preview, page-weight and search figures; prints a table, writes bench/results.json
+bench: $(VENV)/.dev
+	$(BIN)/python scripts/bench
 
 # Debian packages the tests drive: Chromium (browser tests) and nginx (the real web server).
 # policy-rc.d keeps the package from starting a system-wide nginx: tests start their own on 127.0.0.1.

@@ -75,6 +75,8 @@ def on_post_build(env) -> None:  # noqa: ANN001
 
     site = Path(env.conf["site_dir"])
     neutralise(site, ROOT / "deploy" / "offline")
-    leaks = external_references(site)
+    from urllib.parse import urlsplit
+
+    leaks = external_references(site, urlsplit(env.conf.get("site_url") or "").netloc)
     if leaks:
         raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))

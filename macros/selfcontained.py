@@ -13,7 +13,7 @@ from pathlib import Path
 
 # Not external: XML namespace names (never fetched) and loopback (`mkdocs serve` sets
 # site_url to its own address, which becomes the canonical link).
-NOT_EXTERNAL = ("//www.w3.org/", "//127.0.0.1", "//localhost")
+NOT_EXTERNAL = frozenset({"www.w3.org", "127.0.0.1", "localhost"})
 
 _LOADERS = [
     ('"https://unpkg.com/', '"./assets/unavailable/'),
@@ -65,8 +65,12 @@ def neutralise(site_dir: Path, vendor_dir: Path | None = None) -> list[str]:
     return changed
 
 
-def external_references(site_dir: Path) -> list[str]:
-    """Every external URL the built site could make a browser fetch, as 'file: reference'."""
+def external_references(site_dir: Path, own_host: str = "") -> list[str]:
+    """Every external URL the built site could make a browser fetch, as 'file: reference'.
+
+    own_host is the host of site_url: links to the site itself (canonical links) are not external.
+    """
+    allowed = NOT_EXTERNAL | {own_host.split(":")[0].lower()} if own_host else NOT_EXTERNAL
     found = []
     for path in sorted(site_dir.rglob("*")):
         pattern = FETCHABLE.get(path.suffix)
@@ -77,6 +81,6 @@ def external_references(site_dir: Path) -> list[str]:
             text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)  # licence headers name their authors' sites
         for m in pattern.finditer(text):
             ref = m.group(0)
-            if not any(p in ref for p in NOT_EXTERNAL):
+            if ref.split("//", 1)[-1].lower() not in allowed:
                 found.append(f"{path.relative_to(site_dir).as_posix()}: {ref}")
     return found

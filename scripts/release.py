@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = "manifest.json"
@@ -142,11 +143,12 @@ def normalise_modes(tree: Path) -> None:
 
 def rebase_404(tree: Path, base: str, steps: Steps) -> None:
     """Point 404.html's absolute links at the sub-path the site is served under (e.g. /kb/)."""
-    if base == "/":
-        return
     page = tree / "404.html"
     text = page.read_text("utf-8")
-    page.write_text(re.sub(r'(["\'])/(?!/)', lambda m: m.group(1) + base, text), "utf-8")
+    built = _absolute_prefix(text)  # "/" unless the build already knew its site_url
+    if built == base:
+        return
+    page.write_text(re.sub(r'(["\'])' + re.escape(built) + r"(?!/)", lambda m: m.group(1) + base, text), "utf-8")
     steps()
 
 
@@ -227,9 +229,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def build_site(out: Path, offline: bool = False) -> None:
+def build_site(out: Path, offline: bool = False, url: str | None = None) -> None:
     """All checks and the strict build, into `out` (which must not exist)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_OFFLINE": "true" if offline else "false"}
+    env.pop("KB_SITE_URL", None)
+    if url and not offline:
+        env["KB_SITE_URL"] = url
     for cmd in (["scripts/check"], ["scripts/schemas", "--check"]):
         if subprocess.run([sys.executable, *cmd], cwd=ROOT, env=env).returncode != 0:
             raise ReleaseError("内容检查未通过，未发布。")
@@ -249,8 +254,19 @@ def release_name(now: datetime, dest: Dest) -> str:
     return name
 
 
-def publish(dest_dir: Path, base: str = "/", site: Path | None = None, log=print) -> str:
-    """Build (or take `site`), harden, write a verified release, switch `current`, prune. Returns the name."""
+def publish(dest_dir: Path, base: str = "/", site: Path | None = None, url: str | None = None, log=print) -> str:
+    """Build (or take `site`), harden, write a verified release, switch `current`, prune. Returns the name.
+
+    url: the address readers use (http://host/kb/); it sets site_url, so instant navigation works,
+    and the base path. Without it, pages load normally and base says where the site is mounted.
+    """
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or not parts.path.endswith("/"):
+            raise ReleaseError(f"URL 应形如 http://内网主机/ 或 http://内网主机/kb/（以 / 结尾），而不是 {url!r}")
+        if site is not None:
+            raise ReleaseError("--url 需要重新构建，不能与 --site 同用。")
+        base = parts.path
     if not base.startswith("/") or not base.endswith("/"):
         raise ReleaseError(f"BASE 必须以 / 开头并以 / 结尾，例如 /kb/，而不是 {base!r}")
     steps = Steps()
@@ -263,7 +279,7 @@ def publish(dest_dir: Path, base: str = "/", site: Path | None = None, log=print
     name = release_name(now, dest)
     work = dest.releases / f".partial-{name}"
     if site is None:
-        build_site(work)
+        build_site(work, url=url)
         steps()
     else:
         shutil.copytree(site, work, copy_function=_copy_with_step(steps))
@@ -280,6 +296,7 @@ def publish(dest_dir: Path, base: str = "/", site: Path | None = None, log=print
         "built_at": now.isoformat(timespec="seconds"),
         "build_seconds": round(time.monotonic() - started, 2),
         "base": base,
+        "url": url,
         "tools": tool_versions(),
     }
     manifest = make_manifest(work, info)

@@ -5,6 +5,7 @@ import functools
 import http.server
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -20,18 +21,33 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
+def mkdocs_build(project: Path, site_dir: Path, site_url: str | None = None) -> subprocess.CompletedProcess:
     """A strict build of `project`, run from its root as the Makefile does."""
     mkdocs = Path(sys.executable).with_name("mkdocs")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("KB_SITE_URL", None)
+    if site_url:
+        env["KB_SITE_URL"] = site_url
     return subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(site_dir)],
                           cwd=project, env=env, capture_output=True, text=True)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
+def site_port() -> int:
+    """The test server's port, known before the build: site_url must match it for instant navigation."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, site_port) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
-    result = mkdocs_build(ROOT, out)
+    result = mkdocs_build(ROOT, out, site_url=f"http://127.0.0.1:{site_port}/")
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -41,7 +57,7 @@ def project_copy(tmp_path) -> Path:
     """A scratch copy of the project for tests that break content on purpose."""
     dest = tmp_path / "project"
     dest.mkdir()
-    for name in ("mkdocs.yml", "docs", "macros", "data", "scripts"):
+    for name in ("mkdocs.yml", "docs", "macros", "data", "scripts", "overrides", "deploy"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
     return dest
@@ -53,9 +69,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def base_url(site) -> str:
+def base_url(site, site_port) -> str:
     handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"

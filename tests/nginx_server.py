@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from .conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -33,12 +34,6 @@ http {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def render_conf(root: Path, base: str, listen: str) -> str:
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "nginx-conf"), "--root", str(root),
                              "--base", base, "--listen", listen], capture_output=True, text=True, check=True)
@@ -46,12 +41,12 @@ def render_conf(root: Path, base: str, listen: str) -> str:
 
 
 @contextmanager
-def nginx(site_root: Path, run_dir: Path, base: str = "/"):
+def nginx(site_root: Path, run_dir: Path, base: str = "/", port: int | None = None):
     """Serve site_root under base; yields the base URL. Logs stay in run_dir."""
     if not Path(NGINX).exists():
         raise RuntimeError("nginx is missing: run `make test`, which installs Debian's nginx")
     run_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     (run_dir / "kb.conf").write_text(render_conf(site_root, base, f"127.0.0.1:{port}"), "utf-8")
     user = "user root;\n" if os.geteuid() == 0 else ""
     (run_dir / "nginx.conf").write_text(MAIN_CONF.format(run=run_dir, user=user), "utf-8")

@@ -232,3 +232,15 @@ def test_every_data_file_names_its_schema():
     for name in m.FILES:
         first = (ROOT / "data" / f"{name}.yml").read_text("utf-8").splitlines()[0]
         assert first == f"# yaml-language-server: $schema=schemas/{name}.schema.json"
+
+
+def test_theme_overrides_match_the_installed_material():
+    result = subprocess.run([sys.executable, "scripts/theme-overrides", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_theme_override_drift_is_detected(project_copy):
+    partial = project_copy / "overrides" / "partials" / "search.html"
+    partial.write_text(partial.read_text("utf-8").replace("aria-label", "data-x", 1), "utf-8")
+    result = subprocess.run([sys.executable, "scripts/theme-overrides", "--check"], cwd=project_copy, capture_output=True, text=True)
+    assert result.returncode == 1 and "search.html" in result.stderr

@@ -6,6 +6,7 @@ no Content-Security-Policy violation, and every request to 127.0.0.1.
 from __future__ import annotations
 
 import gzip
+import re
 import os
 import subprocess
 import sys
@@ -14,8 +15,9 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port
 from .nginx_server import nginx
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
@@ -28,13 +30,15 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.fixture(scope="module", params=["/", "/kb/"], ids=["root", "subpath"])
-def served(request, site, tmp_path_factory):
+def served(request, tmp_path_factory):
+    """A full `publish --url` (as an operator runs it), served by nginx at that very address."""
     base = request.param
+    port = free_port()
     dest = tmp_path_factory.mktemp("dest")
-    result = subprocess.run([sys.executable, "scripts/publish", str(dest), "--site", str(site), "--base", base],
+    result = subprocess.run([sys.executable, "scripts/publish", str(dest), "--url", f"http://127.0.0.1:{port}{base}"],
                             cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    with nginx(dest / "current", tmp_path_factory.mktemp("nginx"), base) as url:
+    assert result.returncode == 0, result.stdout + result.stderr
+    with nginx(dest / "current", tmp_path_factory.mktemp("nginx"), base, port) as url:
         yield url
 
 
@@ -81,7 +85,7 @@ def test_unknown_path_gets_the_sites_404_page(served, page):
     failed = []
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.goto(served + "no/such/page/")
-    assert "404" in page.locator("article").inner_text()
+    expect(page.locator(".md-content article")).to_contain_text("404")
     # The 404 page is served at any depth; its styles and scripts must still load.
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
     assert failed == [] and page.evaluate("window.__csp") == []
@@ -94,11 +98,15 @@ def test_pages_navigation_and_search_through_nginx(served, page):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script(COLLECT_VIOLATIONS)
 
-    page.goto(served)
-    assert page.title().startswith("群众路线知识库") or "群众路线知识库" in page.title()
+    with page.expect_response(lambda r: r.url.endswith("/sitemap.xml")):
+        page.goto(served)
+    assert "群众路线知识库" in page.title()
+    page.evaluate("window.__kbInstant = 'kept'")
     page.get_by_role("link", name="问答").first.click()
     page.wait_for_url("**/faq/")
-    assert page.locator("h1").inner_text().startswith("问答")
+    expect(page.locator("h1")).to_have_text(re.compile("^问答"))
+    # Instant navigation: the page was swapped in place, not reloaded (needs site_url = this address).
+    assert page.evaluate("window.__kbInstant") == "kept"
     violations += page.evaluate("window.__csp")
 
     # A citation link lands on its paragraph.
@@ -107,7 +115,7 @@ def test_pages_navigation_and_search_through_nginx(served, page):
     link.click()
     page.wait_for_url("**/sources/**#p*")
     anchor = page.url.split("#")[1]
-    assert page.locator(f"#{anchor}").is_visible()
+    expect(page.locator(f"#{anchor}")).to_be_in_viewport()
 
     # Search with the real search box.
     page.goto(served)
@@ -117,9 +125,10 @@ def test_pages_navigation_and_search_through_nginx(served, page):
     box.dispatch_event("keyup")
     page.wait_for_selector(".md-search-result__item", timeout=10000)
     first = page.locator(".md-search-result__item a").first
+    target = first.evaluate("a => a.href").split("?")[0].split("#")[0]
     first.click()
-    page.wait_for_load_state()
-    assert "真督实导" in page.locator("article").inner_text()
+    page.wait_for_url(lambda u: u.split("?")[0].split("#")[0] == target)
+    expect(page.locator(".md-content article")).to_contain_text("真督实导")
     violations += page.evaluate("window.__csp")
 
     # Dark scheme toggle still works under the CSP (its script was moved out of the page).

@@ -41,7 +41,7 @@ def copy_project(dest: Path, src: Path = ROOT) -> Path:
 
 
 def run_measured(cmd: list[str], cwd: Path, log: Path, timeout: float = 900) -> dict:
-    """Run cmd as a child; return its wall time, exit code and its own peak RSS (bytes).
+    """Run cmd as a child; return its wall time, CPU time, exit code and its own peak RSS (bytes).
 
     os.wait4 gives the rusage of exactly this child, so the peak memory is per build,
     not the maximum over every child the benchmark has started.
@@ -62,7 +62,8 @@ def run_measured(cmd: list[str], cwd: Path, log: Path, timeout: float = 900) -> 
             time.sleep(0.01)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": wall, "rc": proc.returncode, "peak_rss_bytes": usage.ru_maxrss * 1024}
+    return {"wall_s": wall, "rc": proc.returncode, "peak_rss_bytes": usage.ru_maxrss * 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def median(xs):

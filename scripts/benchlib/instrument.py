@@ -105,11 +105,23 @@ def _wrap_events(cfg) -> None:
         for method in methods:
             origin = plugins._event_origins.get(method, "<unknown>")
             wrapped = CLOCK.wrap(_event_label(origin, event), method)
+            if origin == "macros" and event == "page_markdown":
+                wrapped = _per_page_event("macros", wrapped)
             if origin == "macros" and event == "page_markdown" and CAPTURE is not None:
                 wrapped = _capturing(wrapped)
             plugins._event_origins[wrapped] = origin
             new.append(wrapped)
         methods[:] = new
+
+
+def _per_page_event(what: str, fn):
+    def timed(markdown, page, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(markdown, page=page, **kwargs)
+        finally:
+            PER_PAGE[what][page.file.src_uri] = time.perf_counter() - t0
+    return timed
 
 
 def _capturing(fn):
@@ -122,6 +134,20 @@ def _capturing(fn):
         CLOCK.excl["bench: capture"] += time.perf_counter() - t0
         return out
     return capture
+
+
+PER_PAGE: dict[str, dict[str, float]] = defaultdict(dict)
+
+
+def _per_page(what: str, render):
+    """Inclusive time per page, to name the pages that cost most."""
+    def timed(page, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return render(page, *args, **kwargs)
+        finally:
+            PER_PAGE[what][page.file.src_uri] = time.perf_counter() - t0
+    return timed
 
 
 def _instrument_content_module(module) -> None:
@@ -179,7 +205,7 @@ def install() -> None:
     cut = jieba.cut  # a generator: time its consumption, not its creation
     jieba.cut = CLOCK.wrap("search: jieba segmentation", lambda *a, **k: list(cut(*a, **k)))
 
-    Page.render = CLOCK.wrap("markdown", Page.render)
+    Page.render = CLOCK.wrap("markdown", _per_page("markdown", Page.render))
 
     theme_envs: set[int] = set()
     get_env = Theme.get_env
@@ -251,6 +277,7 @@ def main() -> int:
         "stages_s": dict(CLOCK.excl),
         "calls": dict(CLOCK.calls),
         "html_pages": sum(1 for _ in site.rglob("*.html")) if site.is_dir() else 0,
+        "slowest_pages_s": {what: dict(sorted(times.items(), key=lambda kv: -kv[1])[:5]) for what, times in PER_PAGE.items()},
     })
     a.out.write_text(json.dumps(RESULT, ensure_ascii=False, indent=1), "utf-8")
     return rc
