@@ -5,6 +5,7 @@ render function. The content layer (models, content, render) stays MkDocs-free.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         "principle_list": lambda: r.render_principle_list(kb, link()),
         "phase": lambda phase_id: r.render_phase(kb, phase_id, link()),
         "phase_title": lambda phase_id: r.phase_title(kb.phase(phase_id)),
-        "source_title": lambda doc_id: kb.documents[doc_id].meta.title,
+        "source_title": lambda doc_id: kb.document(doc_id).meta.title,
         "phase_cards": lambda: r.render_phase_cards(kb, link()),
         "requirements": lambda: r.render_requirements(kb, link()),
         "problems": lambda: r.render_problems(kb, link()),
@@ -62,8 +63,18 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         "home_cards": lambda: r.render_home_cards(kb, link()),
         "quote": lambda doc_id, para, text: r.render_quote(kb, doc_id, para, text, link()),
     }
+    def named_page_errors(fn):
+        """A wrong id or quote in a page stops the build with the page's name in the message."""
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except (LookupError, ValueError) as e:
+                raise PluginError(f"docs/{env.page.file.src_uri}: {e}") from None
+        return wrapper
+
     for name, fn in macros.items():
-        env.macro(fn, name)
+        env.macro(named_page_errors(fn), name)
     env.variables["kb"] = kb
 
 

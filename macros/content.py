@@ -142,19 +142,32 @@ class KnowledgeBase:
     cited_by: dict[tuple[str, int], list[Entry]] = field(default_factory=dict)
 
     def requirement_list(self, list_id: str) -> m.RequirementList:
-        for lst in self.requirements.lists:
-            if lst.id == list_id:
-                return lst
-        raise KeyError(list_id)
+        return _find(self.requirements.lists, list_id, "要求组", "data/requirements.yml")
 
     def phase(self, phase_id: str) -> m.Phase:
-        for p in self.phases.phases:
-            if p.id == phase_id:
-                return p
-        raise KeyError(phase_id)
+        return _find(self.phases.phases, phase_id, "环节", "data/phases.yml")
+
+    def document(self, doc_id: str) -> SourceDoc:
+        if doc_id not in self.documents:
+            raise UnknownItem(f"没有 id 为“{doc_id}”的文档（见 data/documents.yml）。可用的 id：{'、'.join(self.documents)}。")
+        return self.documents[doc_id]
 
     def pages(self) -> set[str]:
         return {e.page for e in self.entries}
+
+
+class UnknownItem(LookupError):
+    """A page asked for an item that data/ does not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _find(items: list, item_id: str, what: str, file: str):
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise UnknownItem(f"没有 id 为“{item_id}”的{what}（见 {file}）。可用的 id：{'、'.join(i.id for i in items)}。")
 
 
 def _model_at(cls: type[BaseModel], loc: Loc) -> type[BaseModel] | None:

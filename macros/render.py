@@ -270,7 +270,7 @@ def render_events(kb: KnowledgeBase, link: Linker) -> str:
 
 def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
     """A source text as it stands, one numbered and linkable paragraph each, with its citers."""
-    doc = kb.documents[doc_id]
+    doc = kb.document(doc_id)
     meta = doc.meta
     facts = [f"文种：{meta.kind}", f"共 {len(doc.paragraphs)} 段"] + ([f"日期：{meta.date}"] if meta.date else [])
     out = ["　·　".join(facts) + "\n{ .kb-doc-facts }", meta.summary,
@@ -308,7 +308,7 @@ def render_quote(kb: KnowledgeBase, doc_id: str, para: int, text: str, link: Lin
     found = doc.paragraph(para) if doc else None
     if found is None or text not in found:
         where = f"《{doc.meta.short_title}》第 {para} 段" if doc else f"文档“{doc_id}”"
-        raise QuoteNotFound(f"{link.page}: 引文“{text}”在{where}中找不到。引文必须逐字照抄原文。")
+        raise QuoteNotFound(f"引文“{text}”在{where}中找不到。引文必须逐字照抄原文。")
     cite = render_sources(kb, [m.SourceRef(doc=doc_id, para=para, quote=text)], link)
     return f"> {md_escape(text)}\n>\n> {cite.splitlines()[0]}\n{{ .kb-quote }}\n"
 

@@ -194,3 +194,11 @@ def test_broken_link_in_docs_stops_the_build(project_copy, tmp_path):
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0
     assert "no-such-anchor" in result.stdout + result.stderr
+
+
+def test_unknown_id_in_a_page_names_the_page(project_copy, tmp_path):
+    page = project_copy / "docs" / "phases" / "study.md"
+    page.write_text(page.read_text("utf-8").replace('phase("study")', 'phase("stduy")'), "utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "docs/phases/study.md: 没有 id 为“stduy”的环节" in result.stdout + result.stderr

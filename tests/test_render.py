@@ -116,7 +116,7 @@ def test_phase_page_links_rules_and_other_phases(kb):
     for rule in p.rules:
         assert f'href="../requirements.md#{rule}"' in out
     assert 'href="study.md"' in out
-    with pytest.raises(KeyError):
+    with pytest.raises(LookupError, match="没有 id 为“no-such-phase”的环节.*可用的 id：study"):
         r.render_phase(kb, "no-such-phase", r.Linker("phases/x.md"))
 
 
