@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .common import PY, TMP, median, run_measured
+from .common import PY, TMP, copy_project, median, run_measured
 
 INSTRUMENT = Path(__file__).with_name("instrument.py")
 
@@ -84,17 +84,19 @@ def make_plain(project: Path, capture: Path, dest: Path) -> Path:
     """The same pages as plain Markdown for Material alone: the macros' output, no data, no macros plugin.
 
     mkdocs.yml is the project's, minus the macros plugin (data loading, validation, macro
-    rendering, the self-contained post-build check) and its `watch:` list; theme, features,
-    search (with jieba), privacy audit, Markdown extensions and strict validation stay.
+    rendering, the self-contained post-build check) and its `watch:` list; theme (with the
+    project's template overrides), features, search (with jieba), privacy audit, Markdown
+    extensions and strict validation stay. data/ and macros/ are not in the copy.
     """
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(project / "docs", dest / "docs", ignore=shutil.ignore_patterns("*.md"))
+    copy_project(dest, project)  # theme overrides and any other build input come along
+    for gone in ("data", "macros"):
+        shutil.rmtree(dest / gone, ignore_errors=True)
     for md in (project / "docs").rglob("*.md"):
         rel = md.relative_to(project / "docs")
+        if not (capture / rel).is_file():
+            continue  # not built (a draft): left as it is
         rendered = (capture / rel).read_text("utf-8")
         front = FRONT_MATTER.match(md.read_text("utf-8"))
-        (dest / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
         (dest / "docs" / rel).write_text((front.group(0) if front else "") + rendered, "utf-8")
     lines = (project / "mkdocs.yml").read_text("utf-8").splitlines()
     lines = _drop_block(lines, re.compile(r"^\s*- macros:"))

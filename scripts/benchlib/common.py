@@ -19,8 +19,9 @@ PY = Path(sys.executable)
 MKDOCS = PY.with_name("mkdocs")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONUTF8": "1"}
 
-# What a project copy needs to build (the same list as the test suite's project_copy).
-PROJECT_PARTS = ("mkdocs.yml", "docs", "macros", "data")
+# What a project copy leaves out: everything else (mkdocs.yml, docs/, data/, macros/, theme
+# overrides, hooks, vendored files ...) is copied, so that new build inputs are never missed.
+NOT_COPIED = {".git", ".venv", ".lock-venv", "bench", "site", "dist", "tests", ".pytest_cache", ".cache", "__pycache__"}
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,12 +32,13 @@ def copy_project(dest: Path, src: Path = ROOT) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    for name in PROJECT_PARTS:
-        s = src / name
+    for s in src.iterdir():
+        if s.name in NOT_COPIED or s.name.startswith((".site-build-", ".site-old-")):
+            continue
         if s.is_dir():
-            shutil.copytree(s, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(s, dest / s.name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            shutil.copy2(s, dest / name)
+            shutil.copy2(s, dest / s.name)
     return dest
 
 

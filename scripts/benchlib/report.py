@@ -45,6 +45,10 @@ def targets(r: dict) -> list[dict]:
     big = r.get("scale", {}).get("100x")
     if big:
         add("peak memory at 100×", "< 1 GiB", _mib(big["peak_rss_bytes"]), big["peak_rss_bytes"] < 1024 * MIB)
+    cs = r.get("citations", {})
+    if "growth_check_no_gc" in cs:
+        add("§3 back-link checks linear, 10×→30× (collector paused)", "≤ ×4 (linear ×3)",
+            f"×{cs['growth_check_no_gc']:.1f}", cs["growth_check_no_gc"] <= 4, "all copies cite the 2 real documents")
     pv = r.get("preview")
     if pv and pv.get("median_s") is not None:
         add("preview shows a data edit (real site)", "≤ 3 s", f"{pv['median_s']:.2f} s", pv["median_s"] <= 3)
@@ -116,6 +120,16 @@ def table(r: dict) -> str:
             top = sorted(s["stages_s"].items(), key=lambda kv: -kv[1])[:6]
             L.append(f"   {f.replace('x', '×')} top stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in top))
 
+    cs = r.get("citations")
+    if cs and "growth_check" in cs:
+        a, b = cs["10x"], cs["30x"]
+        L.append(f"   back-links worst case (all copies cite the 2 real documents; {a['max_citers_per_paragraph']} → "
+                 f"{b['max_citers_per_paragraph']} citers per paragraph): checks {a['check_s']:.2f} → {b['check_s']:.2f} s "
+                 f"(×{cs['growth_check']:.1f}; without the garbage collector ×{cs['growth_check_no_gc']:.1f}), "
+                 f"source pages {a['render_s']:.2f} → {b['render_s']:.2f} s (×{cs['growth_render']:.1f}); linear ×{cs['linear']:.0f}")
+    elif cs:
+        L.append(f"   back-links worst case: not measured ({cs})")
+
     pv = r.get("preview")
     L.append("")
     if pv:
@@ -134,7 +148,7 @@ def table(r: dict) -> str:
             for name in ("home", "typical", "largest"):
                 v = w["first_view"][name]
                 k = v["by_kind"]
-                L.append(f"   {f.replace('x', '×'):6s} {(name + ' ' + v['path'])[:28]:28s} {v['requests']:4d} {_kb(v['raw']):>10s} "
+                L.append(f"   {f.replace('x', '×'):6s} {(name + ' ' + v['path'])[:28]:28s} {v['requests']:4d} {_size(v['raw']):>10s} "
                          f"{_kb(v['gz']):>10s} {_kb(k.get('html', {}).get('gz')):>9s} {_kb(k.get('css', {}).get('gz')):>8s} "
                          f"{_kb(k.get('js', {}).get('gz')):>8s} {_kb(k.get('search index', {}).get('gz')):>10s} "
                          f"{_kb(v['search_only_gz']):>11s}")
@@ -156,7 +170,7 @@ def table(r: dict) -> str:
         L.append("6. SEARCH — not measured (--no-browser)")
 
     L.append("")
-    L.append("TARGETS (issue §2)")
+    L.append("TARGETS (issue §2; §3 for back-links)")
     for t in r.get("targets", []):
         mark = "met    " if t["met"] else "MISSED "
         note = f"   ({t['note']})" if t.get("note") else ""
@@ -164,5 +178,5 @@ def table(r: dict) -> str:
     for note in r.get("notes", []):
         L.append(f"   note: {note}")
     L.append("")
-    L.append(f"Benchmark took {r['meta']['bench_s']:.0f} s.  Figures: bench/results.json")
+    L.append(f"Benchmark took {r['meta']['bench_s']:.0f} s.  Figures: {r['meta'].get('out', 'bench/results.json')}")
     return "\n".join(L)

@@ -82,19 +82,20 @@ class Vocabulary:
         return rng.choice(pool) if pool else original
 
 
-def transform(obj, j: int, vocab: Vocabulary, rng: random.Random, key: str | None = None):
-    """Copy j of one item: new ids, own document copies, re-drawn prose."""
+def transform(obj, j: int, vocab: Vocabulary, rng: random.Random, key: str | None = None, doc_j: int | None = None):
+    """Copy j of one item: new ids, own document copies (doc_j: another copy's), re-drawn prose."""
+    doc_j = j if doc_j is None else doc_j
     if isinstance(obj, dict):
         out = {}
         for k, v in obj.items():
             if k == "id":
                 out[k] = sid(v, j)
             elif k == "doc":
-                out[k] = dv(v, j)
+                out[k] = dv(v, doc_j)
             elif k in ("related", "rules"):
                 out[k] = [sid(x, j) for x in v]
             elif k in KEEP_KEYS or j == 0:
-                out[k] = transform(v, j, vocab, rng, k) if j == 0 else copy.deepcopy(v)
+                out[k] = transform(v, j, vocab, rng, k, doc_j) if j == 0 else copy.deepcopy(v)
             elif k in TEXT_KEYS and isinstance(v, str):
                 out[k] = vocab.prose(k, v, rng)
             elif k in TITLE_KEYS and isinstance(v, str):
@@ -102,10 +103,10 @@ def transform(obj, j: int, vocab: Vocabulary, rng: random.Random, key: str | Non
             elif k == "pinyin":
                 continue  # the term changed: let the build derive its pinyin
             else:
-                out[k] = transform(v, j, vocab, rng, k)
+                out[k] = transform(v, j, vocab, rng, k, doc_j)
         return out
     if isinstance(obj, list):
-        return [transform(v, j, vocab, rng, key) for v in obj]
+        return [transform(v, j, vocab, rng, key, doc_j) for v in obj]
     return obj
 
 
@@ -116,7 +117,7 @@ GROWING = {
 }
 
 
-def scaled_data(data: dict[str, dict], factor: int) -> dict[str, dict]:
+def scaled_data(data: dict[str, dict], factor: int, cite_real_documents: bool = False) -> dict[str, dict]:
     vocab = Vocabulary(data)
     out: dict[str, dict] = {}
     for name, content in data.items():
@@ -128,7 +129,7 @@ def scaled_data(data: dict[str, dict], factor: int) -> dict[str, dict]:
         grown = []
         for j in range(factor):
             for item in items:
-                new = transform(item, j, vocab, rng) if j else copy.deepcopy(item)
+                new = transform(item, j, vocab, rng, doc_j=0 if cite_real_documents else j) if j else copy.deepcopy(item)
                 if name == "principles":
                     new["number"] = item["number"] + j * len(items)
                 if name == "phases":
@@ -144,14 +145,19 @@ def _insert_after_last(lines: list[str], marker: str, new_paths: list[str]) -> l
     return lines[: idx + 1] + [f"{indent}- {p}" for p in new_paths] + lines[idx + 1:]
 
 
-def make_scaled(dest: Path, factor: int, src: Path = ROOT) -> dict:
-    """Write a project copy with `factor` times the real items; return its counts."""
+def make_scaled(dest: Path, factor: int, src: Path = ROOT, cite_real_documents: bool = False) -> dict:
+    """Write a project copy with `factor` times the real items; return its counts.
+
+    cite_real_documents: every copy cites the two real documents (the document copies and their
+    pages still exist), so the citers per source paragraph grow with the factor: the worst case
+    for back-links.
+    """
     copy_project(dest, src)
     data_dir = dest / "data"
     data = {name: yaml.load((data_dir / f"{name}.yml").read_text("utf-8"), Loader=Loader)
             for name in ["documents", *GROWING]}
     if factor > 1:
-        grown = scaled_data(data, factor)
+        grown = scaled_data(data, factor, cite_real_documents)
         # Documents: copy j of each real document, a byte-identical text under a new file name.
         docs = []
         new_doc_pages = []
