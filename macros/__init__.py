@@ -75,7 +75,8 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
 
     for name, fn in macros.items():
         env.macro(named_page_errors(fn), name)
-    env.variables["kb"] = kb
+    # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
+    # its debug log, debug on or off, in time proportional to the content.
 
 
 def on_post_build(env) -> None:  # noqa: ANN001

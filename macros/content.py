@@ -286,9 +286,11 @@ def load(data_dir: Path) -> KnowledgeBase:
                                         f"引文在《{doc.meta.short_title}》第 {ref.para} 段中找不到。引文必须逐字照抄（注意标点和引号），"
                                         f"可用 scripts/paragraphs {ref.doc} 查看各段原文。"))
                 continue
-            key = (ref.doc, ref.para)
-            if e not in cited_by[key]:
-                cited_by[key].append(e)
+            citers = cited_by[(ref.doc, ref.para)]
+            # Each entry's refs are checked together, so a repeat can only be the last citer: an
+            # O(1) test instead of scanning (and comparing dataclasses along) the whole list.
+            if not citers or citers[-1] is not e:
+                citers.append(e)
 
     # References between items.
     def check_refs(file: str, items: list[tuple[Any, Loc]], attr: str, targets: set[str], what: str) -> None:

@@ -162,11 +162,24 @@ def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
     return _join(out)
 
 
+PHASE_NAV_WINDOW = 3  # phases shown on each side of the current one
+
+
 def _phase_nav(kb: KnowledgeBase, p: m.Phase, link: Linker) -> str:
+    """The phases in order, the current one in bold; with many phases, only its neighbours.
+
+    Every phase page lists the phases: a full list costs phases² over the site. The window keeps
+    each list short; the whole sequence stays one click away on phases/index.md.
+    """
     phases = sorted(kb.phases.phases, key=lambda x: x.order)
+    i = next(k for k, x in enumerate(phases) if x.id == p.id)
+    lo, hi = max(0, i - PHASE_NAV_WINDOW), min(len(phases), i + PHASE_NAV_WINDOW + 1)
     names = [f"[{x.label if x.label != x.name else x.name}]({link.to(f'phases/{x.id}.md')})" if x.id != p.id else f"**{x.label}**"
-             for x in phases]
-    return "环节：" + " → ".join(names) + "\n{ .kb-phase-nav }"
+             for x in phases[lo:hi]]
+    nav = "环节：" + ("… → " if lo else "") + " → ".join(names) + (" → …" if hi < len(phases) else "")
+    if lo or hi < len(phases):
+        nav += f"　[全部 {len(phases)} 个环节]({link.to('phases/index.md')})"
+    return nav + "\n{ .kb-phase-nav }"
 
 
 def render_phase_cards(kb: KnowledgeBase, link: Linker) -> str:
@@ -229,18 +242,26 @@ def term_pinyin(t: m.Term) -> str:
 
 
 def term_letter(t: m.Term) -> str:
-    first = term_pinyin(t)[:1].upper()
+    return _letter(term_pinyin(t))
+
+
+def _letter(pinyin: str) -> str:
+    first = pinyin[:1].upper()
     return first if "A" <= first <= "Z" else "#"
 
 
 def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
-    terms = sorted(kb.glossary.terms, key=lambda t: (term_pinyin(t).lower(), t.term))
-    names = {t.id: t.term for t in terms}
-    letters = sorted({term_letter(t) for t in terms})
+    # pypinyin is slow: once per term, and the terms grouped by letter in one pass.
+    keyed = sorted(((term_pinyin(t), t) for t in kb.glossary.terms), key=lambda pt: (pt[0].lower(), pt[1].term))
+    names = {t.id: t.term for _, t in keyed}
+    by_letter: dict[str, list[m.Term]] = {}
+    for pinyin, t in keyed:
+        by_letter.setdefault(_letter(pinyin), []).append(t)
+    letters = sorted(by_letter)
     out = ["首字母：" + " ".join(f"[{x}](#letter-{x.lower()})" for x in letters) + "\n{ .kb-letters }"]
     for letter in letters:
         out.append(_heading(2, letter, f"letter-{letter.lower()}"))
-        for t in (t for t in terms if term_letter(t) == letter):
+        for t in by_letter[letter]:
             out.append(_heading(3, t.term, t.id))
             if t.aliases:
                 out.append("又作：" + "、".join(t.aliases) + "\n{ .kb-aliases }")

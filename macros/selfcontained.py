@@ -31,6 +31,26 @@ FETCHABLE = {
 }
 
 
+# Material fetches the whole search index on every first visit, before anyone searches (at 1× about
+# 50 KB gzipped, growing with the content), and starts its search worker. Three rewrites of its
+# bundle load them when the search is first opened instead, as Material already does for file://
+# pages: the worker setup waits for the search toggle on every protocol, search.highlight
+# subscribes to the index only when the page was reached from a search result (?h=), and the
+# worker is created when it is sent its first message. Pinned to Material 9.8.1's minified
+# bundle: if a pattern is missing (another Material version), the build fails here rather than
+# silently loading the index eagerly again.
+_LAZY_SEARCH = [
+    ('L($(location.protocol!=="file:"),Je("search"))', 'L($(!1),Je("search"))'),
+    ('z([t,r.pipe(Q(we()),g(o=>!!o.searchParams.get("h")))])',
+     'r.pipe(Q(we()),g(o=>!!o.searchParams.get("h")),b(n=>t.pipe(m(o=>[o,n]))))'),
+    # The search worker itself (its script and lunr's) starts with the first message it is sent.
+    ('function Mn(e,t=new Worker(e))',
+     'function Mn(e,t=((u,w,q=[])=>({addEventListener(...a){w?w.addEventListener(...a):q.push(a)},'
+     'removeEventListener(...a){w&&w.removeEventListener(...a)},'
+     'postMessage(...a){w||(w=new Worker(u),q.forEach(x=>w.addEventListener(...x))),w.postMessage(...a)}}))(e))'),
+]
+
+
 IFRAME_WORKER_CDN = "https://unpkg.com/iframe-worker/shim"
 IFRAME_WORKER_LOCAL = "assets/javascripts/iframe-worker-shim.js"
 
@@ -55,6 +75,10 @@ def neutralise(site_dir: Path, vendor_dir: Path | None = None) -> list[str]:
         text = js.read_text("utf-8")
         new = text
         for old, replacement in _LOADERS:
+            new = new.replace(old, replacement)
+        for old, replacement in _LAZY_SEARCH:
+            if new.count(old) != 1:
+                raise ValueError(f"{js.name}: cannot make the search index lazy, pattern not found: {old}")
             new = new.replace(old, replacement)
         if new != text:
             js.write_text(new, "utf-8")

@@ -21,7 +21,8 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
         return None, {}, [Problem(shown_as, 0, "", "文件不存在。")]
     except UnicodeDecodeError as e:
         return None, {}, [Problem(shown_as, 0, "", f"不是 UTF-8 编码（第 {e.start} 字节）。请用 UTF-8 保存。")]
-    loader = yaml.SafeLoader(text)
+    # libyaml's parser when PyYAML has it (about 10 times faster): the same nodes and marks.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:

@@ -160,8 +160,8 @@ def load_queries() -> tuple[Path, list[tuple[str, str]]]:
 def search(page: Page, query: str) -> list[str]:
     """Type `query` into Material's own search box; the hrefs of the top-level results, best first."""
     box = page.locator(SEARCH_BOX)
+    box.focus()  # the index is loaded when the search is first opened
     page.wait_for_function(SEARCH_READY, timeout=10_000)
-    box.focus()
     box.fill(query)
     box.dispatch_event("keyup")  # Material reads the query on keyup
     try:
@@ -535,3 +535,14 @@ def test_print_shows_the_content_without_the_chrome(page: Page, base_url: str):
     expect(page.locator("article h3[id]").first).to_be_visible()
     expect(page.locator("article p.kb-sources").first).to_be_visible()
     expect(page.locator("article .headerlink").first).to_be_hidden()
+
+
+def test_search_index_loads_only_when_the_search_opens(page: Page, base_url: str):
+    # First views stay light: the index (growing with the content) is fetched on demand.
+    fetched: list[str] = []
+    page.context.on("request", lambda r: fetched.append(r.url))
+    page.goto(base_url + "faq/", wait_until="networkidle")
+    assert not [u for u in fetched if "search_index" in u or "/workers/" in u], fetched
+    with page.expect_request(lambda r: r.url.endswith("search/search_index.json")):
+        page.locator(SEARCH_BOX).focus()
+    assert search(page, "四风"), "search works once opened"
