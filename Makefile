@@ -57,6 +57,7 @@ test-fast: $(VENV)/.dev
 
 ## make bench: build, overhead, scale, preview, page-weight and search figures; prints a table, writes bench/results.json
 bench: $(VENV)/.dev
+	@$(MAKE) --no-print-directory debian-tools DEBIAN_TOOLS="$(DEBIAN_TOOLS) /usr/bin/wrk:wrk"
 	$(BIN)/python scripts/bench
 
 # Debian packages the tests drive: Chromium (browser tests) and nginx (the real web server).

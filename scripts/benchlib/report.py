@@ -58,6 +58,11 @@ def targets(r: dict) -> list[dict]:
             view["gz"] < 150 * KB, view["path"])
         add(f"search-only assets fetched on first view ({f.replace('x', '×')}, gzip)", "0 (no unused asset)",
             _kb(view["search_only_gz"]), view["search_only_gz"] == 0, "index, worker, lunr: fetched before any search")
+    ld = r.get("load", {})
+    for label, v in ld.items():
+        if isinstance(v, dict) and "errors" in v:
+            add(f"load: errors under wrk, {label}", "0", str(v["errors"]), v["errors"] == 0,
+                f"{v['requests_per_s']:.0f} requests/s")
     return out
 
 
@@ -168,6 +173,18 @@ def table(r: dict) -> str:
         L.append("   (first search: fresh visit to the home page until the first results; query ms: search_eval.py's method)")
     else:
         L.append("6. SEARCH — not measured (--no-browser)")
+
+    L.append("")
+    ld = r.get("load")
+    if ld and "skipped" not in ld:
+        L.append(f"7. LOAD — wrk, {ld['threads']} threads, {ld['connections']} connections, {ld['seconds']} s each, "
+                 "gzip accepted, against nginx (deploy/nginx) serving a published release on 127.0.0.1")
+        for label, v in ld.items():
+            if isinstance(v, dict) and "errors" in v:
+                L.append(f"   {label:22s} {v['url'][:44]:44s} {v['requests_per_s']:10.0f} req/s  "
+                         f"latency {v['latency_avg_ms']} ms  errors {v['errors']}")
+    else:
+        L.append("7. LOAD — " + (ld or {}).get("skipped", "not measured (--no-load)"))
 
     L.append("")
     L.append("TARGETS (issue §2; §3 for back-links)")
