@@ -46,7 +46,6 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     # One macro per render function; names are greppable from docs/.
     macros = {
         "principles": lambda: r.render_principles(kb, link()),
-        "principle_list": lambda: r.render_principle_list(kb, link()),
         "phase": lambda phase_id: r.render_phase(kb, phase_id, link()),
         "phase_title": lambda phase_id: r.phase_title(kb.phase(phase_id)),
         "source_title": lambda doc_id: kb.document(doc_id).meta.title,

@@ -116,12 +116,6 @@ def render_principles(kb: KnowledgeBase, link: Linker) -> str:
     return _join(out)
 
 
-def render_principle_list(kb: KnowledgeBase, link: Linker) -> str:
-    """The six principles as a compact numbered list of links (for the home page and phases)."""
-    items = sorted(kb.principles.principles, key=lambda p: p.number)
-    return _join(["\n".join(f"{i}. [{p.title}]({link.to('principles.md', p.id)})" for i, p in enumerate(items, 1))])
-
-
 def render_requirement_list(kb: KnowledgeBase, lst: m.RequirementList, link: Linker, level: int = 2) -> str:
     doc = kb.documents[lst.doc].meta.short_title
     out = [_heading(level, lst.title, lst.id), f"出自《{doc}》。" + (lst.intro or "")]
