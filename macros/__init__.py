@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         "home_cards": lambda: r.render_home_cards(kb, link()),
         "quote": lambda doc_id, para, text: r.render_quote(kb, doc_id, para, text, link()),
     }
+
     def named_page_errors(fn):
         """A wrong id or quote in a page stops the build with the page's name in the message."""
         @functools.wraps(fn)
@@ -85,9 +87,10 @@ def on_post_build(env) -> None:  # noqa: ANN001
     from .selfcontained import external_references, neutralise
 
     site = Path(env.conf["site_dir"])
-    neutralise(site, ROOT / "deploy" / "offline")
-    from urllib.parse import urlsplit
-
+    try:
+        neutralise(site, ROOT / "deploy" / "offline")
+    except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern
+        raise PluginError(f"无法使构建结果自包含：{e}") from None
     leaks = external_references(site, urlsplit(env.conf.get("site_url") or "").netloc)
     if leaks:
         raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))
