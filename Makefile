@@ -14,7 +14,7 @@ serve: $(VENV)/.site
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 ## make build: all checks, then a strict build into site/ (swapped in only when complete)
-build: $(VENV)/.site check
+build: $(VENV)/.site
 	$(BIN)/python scripts/build
 
 ## make check: content, page and schema checks; lists every problem, exits 1 on any

@@ -230,17 +230,17 @@ def _fsync_dir(path: Path) -> None:
 
 
 def build_site(out: Path, offline: bool = False, url: str | None = None) -> None:
-    """All checks and the strict build, into `out` (which must not exist)."""
+    """All checks and the strict build, into `out` (new or empty). Shared by build, publish and offline."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_OFFLINE": "true" if offline else "false"}
     env.pop("KB_SITE_URL", None)
     if url and not offline:
         env["KB_SITE_URL"] = url
-    for cmd in (["scripts/check"], ["scripts/schemas", "--check"]):
+    for cmd in (["scripts/check"], ["scripts/schemas", "--check"], ["scripts/theme-overrides", "--check"]):
         if subprocess.run([sys.executable, *cmd], cwd=ROOT, env=env).returncode != 0:
-            raise ReleaseError("内容检查未通过，未发布。")
+            raise ReleaseError("检查未通过（见上方列出的问题）。")
     mkdocs = Path(sys.executable).with_name("mkdocs")
     if subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(out)], cwd=ROOT, env=env).returncode != 0:
-        raise ReleaseError("严格构建失败，未发布。")
+        raise ReleaseError("严格构建失败（见上方的构建日志）。")
 
 
 def release_name(now: datetime, dest: Dest) -> str:

@@ -486,22 +486,18 @@ def test_phone_search_is_reachable(phone: Page, base_url: str):
 # --------------------------------------------------------------------------- 6. accessibility
 
 
-@pytest.mark.parametrize("path", PAGE_KINDS.values(), ids=PAGE_KINDS.keys())
-def test_no_serious_accessibility_violations_light(page: Page, base_url: str, path: str):
-    page.emulate_media(color_scheme="light")
-    page.goto(base_url + path, wait_until="networkidle")
-    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "default")
-    violations = serious_violations(page)
-    assert not violations, f"axe on /{path} (light):\n" + "\n".join(violations)
+# Every page kind in the light scheme; the home page and a source text in the dark one too.
+AXE_CASES = [("light", p, k) for k, p in PAGE_KINDS.items()] + [("dark", "", "home"), ("dark", "sources/speech/", "source-document")]
 
 
-@pytest.mark.parametrize("path", ["", "sources/speech/"], ids=["home", "source-document"])
-def test_no_serious_accessibility_violations_dark(page: Page, base_url: str, path: str):
-    page.emulate_media(color_scheme="dark")
+@pytest.mark.parametrize("scheme,path", [(s, p) for s, p, _ in AXE_CASES], ids=[f"{s}-{k}" for s, _, k in AXE_CASES])
+def test_no_serious_accessibility_violations(page: Page, base_url: str, scheme: str, path: str):
+    page.emulate_media(color_scheme=scheme)
     page.goto(base_url + path, wait_until="networkidle")
-    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+    expected = {"light": "default", "dark": "slate"}[scheme]
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", expected)
     violations = serious_violations(page)
-    assert not violations, f"axe on /{path} (dark):\n" + "\n".join(violations)
+    assert not violations, f"axe on /{path} ({scheme}):\n" + "\n".join(violations)
 
 
 # --------------------------------------------------------------------------- 7. palette
