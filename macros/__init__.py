@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained")
+CONTENT_MODULES = ("errors", "editorial", "citefix", "models", "yamlsource", "content", "checks", "pagecheck",
+                   "changes", "render", "selfcontained")
 
 
 def _reload_content_layer() -> None:
@@ -24,6 +25,31 @@ def _reload_content_layer() -> None:
         module = sys.modules.get(f"{__name__}.{name}")
         if module is not None:
             importlib.reload(module)
+
+
+def macro_table(kb, link) -> dict:  # noqa: ANN001
+    """One macro per render function; names are greppable from docs/. kb may be None when only
+    the names and signatures are wanted (the page check runs even when data/ has errors)."""
+    from . import render as r
+
+    return {
+        "principles": lambda: r.render_principles(kb, link()),
+        "phase": lambda phase_id: r.render_phase(kb, phase_id, link()),
+        "phase_title": lambda phase_id: r.phase_title(kb.phase(phase_id)),
+        "source_title": lambda doc_id: kb.document(doc_id).meta.title,
+        "phase_cards": lambda: r.render_phase_cards(kb, link()),
+        "requirements": lambda: r.render_requirements(kb, link()),
+        "problems": lambda: r.render_problems(kb, link()),
+        "organisation": lambda: r.render_organisation(kb, link()),
+        "faq": lambda: r.render_faq(kb, link()),
+        "faq_index": lambda: r.render_faq_index(kb, link()),
+        "glossary": lambda: r.render_glossary(kb, link()),
+        "events": lambda: r.render_events(kb, link()),
+        "source_document": lambda doc_id: r.render_document(kb, doc_id, link()),
+        "source_documents": lambda: r.render_document_list(kb, link()),
+        "home_cards": lambda: r.render_home_cards(kb, link()),
+        "quote": lambda doc_id, para, text: r.render_quote(kb, doc_id, para, text, link()),
+    }
 
 
 def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
@@ -44,25 +70,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     def link():
         return r.Linker(env.page.file.src_uri)
 
-    # One macro per render function; names are greppable from docs/.
-    macros = {
-        "principles": lambda: r.render_principles(kb, link()),
-        "phase": lambda phase_id: r.render_phase(kb, phase_id, link()),
-        "phase_title": lambda phase_id: r.phase_title(kb.phase(phase_id)),
-        "source_title": lambda doc_id: kb.document(doc_id).meta.title,
-        "phase_cards": lambda: r.render_phase_cards(kb, link()),
-        "requirements": lambda: r.render_requirements(kb, link()),
-        "problems": lambda: r.render_problems(kb, link()),
-        "organisation": lambda: r.render_organisation(kb, link()),
-        "faq": lambda: r.render_faq(kb, link()),
-        "faq_index": lambda: r.render_faq_index(kb, link()),
-        "glossary": lambda: r.render_glossary(kb, link()),
-        "events": lambda: r.render_events(kb, link()),
-        "source_document": lambda doc_id: r.render_document(kb, doc_id, link()),
-        "source_documents": lambda: r.render_document_list(kb, link()),
-        "home_cards": lambda: r.render_home_cards(kb, link()),
-        "quote": lambda doc_id, para, text: r.render_quote(kb, doc_id, para, text, link()),
-    }
+    macros = macro_table(kb, link)
 
     def named_page_errors(fn):
         """A wrong id or quote in a page stops the build with the page's name in the message."""

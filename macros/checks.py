@@ -20,9 +20,18 @@ def page_problems(kb: KnowledgeBase, docs_dir: Path) -> list[Problem]:
 
 
 def check(root: Path) -> KnowledgeBase:
-    """Load and validate everything; raise DataError with every problem."""
-    kb = load(root / "data")
-    problems = page_problems(kb, root / "docs")
+    """Load and validate data/ and docs/; raise DataError with every problem in both."""
+    from .pagecheck import page_checker
+
+    problems: list[Problem] = []
+    kb = None
+    try:
+        kb = load(root / "data")
+    except DataError as e:
+        problems += e.problems
+    if kb is not None:
+        problems += page_problems(kb, root / "docs")
+    problems += page_checker(root, kb).check_all()
     if problems:
         raise DataError(problems)
     return kb

@@ -10,17 +10,21 @@ from typing import Any
 
 import yaml
 
+from .editorial import Unreadable, explain_yaml_error, placeholder_problems, read_text, tab_problems
 from .errors import Loc, Problem, format_loc
 
 
 def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
     """Return (data, line of each path, problems). Data is None when the file cannot be parsed."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)  # UTF-8 with or without BOM, any line endings
     except FileNotFoundError:
         return None, {}, [Problem(shown_as, 0, "", "文件不存在。")]
-    except UnicodeDecodeError as e:
-        return None, {}, [Problem(shown_as, 0, "", f"不是 UTF-8 编码（第 {e.start} 字节）。请用 UTF-8 保存。")]
+    except Unreadable as e:
+        return None, {}, [Problem(shown_as, e.line, "", e.message)]
+    tabs = tab_problems(text, shown_as)
+    if tabs:
+        return None, {}, tabs
     # libyaml's parser when PyYAML has it (about 10 times faster): the same nodes and marks.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
@@ -28,15 +32,14 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 0
-        what = f"{e.context or ''} {e.problem or ''}".strip()
-        return None, {}, [Problem(shown_as, line, "", f"YAML 语法错误：{what}。常见原因：缩进不齐、冒号后缺空格、引号没有配对。")]
+        return None, {}, [Problem(shown_as, line, "", explain_yaml_error(e.problem or "", e.context or ""))]
     finally:
         loader.dispose()
     if node is None:
-        return None, {(): 1}, [Problem(shown_as, 1, "", "文件是空的。")]
+        return None, {(): 1}, [Problem(shown_as, 1, "", "文件是空的（或只有注释）。请从版本库恢复它（git checkout -- 文件名），再做修改。")]
 
     lines: dict[Loc, int] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = placeholder_problems(text, shown_as)
 
     def build(n: yaml.Node, loc: Loc) -> Any:
         lines.setdefault(loc, n.start_mark.line + 1)
@@ -55,4 +58,8 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
             return [build(item, loc + (i,)) for i, item in enumerate(n.value)]
         return loader.construct_object(n, deep=True)
 
-    return build(node, ()), lines, problems
+    try:
+        return build(node, ()), lines, problems
+    except yaml.MarkedYAMLError as e:  # e.g. an unknown !tag, found while constructing values
+        mark = e.problem_mark or e.context_mark
+        return None, {}, [Problem(shown_as, mark.line + 1 if mark else 0, "", explain_yaml_error(e.problem or "", e.context or ""))]
