@@ -84,8 +84,26 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
 
     for name, fn in macros.items():
         env.macro(named_page_errors(fn), name)
+    _editor_facing_page_errors()
     # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
     # its debug log, debug on or off, in time proportional to the content.
+
+
+def _editor_facing_page_errors() -> None:
+    """mkdocs-macros prints a traceback for any exception in a page; for the editor-facing ones
+    (a page naming a wrong id or quote) print page, line and the Chinese message instead."""
+    from mkdocs.exceptions import PluginError
+    from mkdocs_macros.errors import format_error
+
+    from .pagecheck import editor_message
+
+    @format_error.register(PluginError)
+    def _(error, markdown, page) -> str:  # noqa: ANN001
+        try:
+            text = Path(page.file.abs_src_path).read_text("utf-8-sig")
+        except (OSError, TypeError, ValueError):
+            text = None
+        return editor_message(error, page.file.src_uri, text, markdown)
 
 
 def on_post_build(env) -> None:  # noqa: ANN001

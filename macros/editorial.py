@@ -82,6 +82,8 @@ _YAML_HINTS = (
      "文本以“*”开头，YAML 把它当成了特殊记号。请把整段文本用英文双引号括起来。"),
     ("found character that cannot start any token",
      "这一行以 YAML 的特殊符号开头（如 @ ` % 等）。请把整段文本用英文双引号括起来。"),
+    ("while scanning a tag",
+     "文本以“!”开头，YAML 把它当成了标签（tag）。请把整段文本用英文双引号括起来。"),
     ("could not determine a constructor for the tag",
      "文本以“!”开头，YAML 把它当成了未知的标签（tag）。请把整段文本用英文双引号括起来。"),
     ("found duplicate anchor", "文本以“&”开头，请把整段文本用英文双引号括起来。"),

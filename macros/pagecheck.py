@@ -251,3 +251,31 @@ def page_checker(root: Path, kb: Any) -> PageChecker:
         return macro_table(kb, lambda: Linker(page))
 
     return PageChecker(root / "docs", table, kb, page_macros=page_macros if kb is not None else None)
+
+
+def template_line(tb) -> int | None:  # noqa: ANN001 - a traceback
+    """The page line a Jinja error happened on: Jinja rewrites its frames as '<template>'."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def editor_message(error: BaseException, page_src: str, page_text: str | None, markdown: str = "") -> str:
+    """What a page error says when it happens during rendering (the static check missed it):
+    page, line and the message, with no traceback."""
+    import sys
+
+    line = template_line(sys.exc_info()[2] or error.__traceback__)
+    offset = 0
+    if page_text and markdown.strip():  # MkDocs hands over the page without its YAML header
+        head = markdown.lstrip()
+        idx = page_text.find(head[:200])
+        if idx >= 0:
+            offset = page_text[:idx].count("\n") - markdown[: len(markdown) - len(head)].count("\n")
+    where = f"docs/{page_src}:{line + offset}" if line else f"docs/{page_src}"
+    msg = str(error)
+    prefix = f"docs/{page_src}: "
+    return f"{where}: {msg[len(prefix):] if msg.startswith(prefix) else msg}"

@@ -30,7 +30,9 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        # An unclosed quote is found at the end of the file: name the line where it opened.
+        opened = e.context and "quoted scalar" in e.context and e.context_mark
+        mark = e.context_mark if opened else (e.problem_mark or e.context_mark)
         line = mark.line + 1 if mark else 0
         return None, {}, [Problem(shown_as, line, "", explain_yaml_error(e.problem or "", e.context or ""))]
     finally:
