@@ -8,7 +8,7 @@ A case is tests/broken/<name>/case.yml:
            {file, content}       the whole file replaced
            {file, encode}        the file re-saved in another encoding (gbk, utf-16)
            {file, bom_crlf}      the file re-saved with a BOM and Windows line endings
-  run:     check (scripts/check) | schemas (scripts/schemas --check) | mkdocs (mkdocs build --strict) | build (scripts/build)
+  run:     check (kb check) | schemas (kb schemas --check) | mkdocs (mkdocs build --strict) | build (kb build)
   exit:    expected exit code
   expect:  fragments that must all appear in the output
 Every case also asserts: no Python traceback, nothing written to site/.
@@ -34,11 +34,9 @@ def _copy_project(dest: Path) -> None:
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
             shutil.copy2(src, dest / name)
-    if (ROOT / "scripts" / "kb").is_dir():  # the kb package, once main has it
-        pass
 
 
 def _apply(project: Path, edit: dict) -> dict[str, int]:
@@ -74,12 +72,13 @@ def _expand(fragment: str, ends: dict[str, int]) -> str:
 def _run(project: Path, how: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONUTF8": "1"}
     env.pop("KB_SITE_URL", None)
-    py = sys.executable
+    env["KB_PROJECT"] = str(project)
+    kb = str(Path(sys.executable).with_name("kb"))
     cmd = {
-        "check": [py, "scripts/check"],
-        "schemas": [py, "scripts/schemas", "--check"],
-        "mkdocs": [str(Path(py).with_name("mkdocs")), "build", "--strict"],
-        "build": [py, "scripts/build"],
+        "check": [kb, "check"],
+        "schemas": [kb, "schemas", "--check"],
+        "mkdocs": [str(Path(sys.executable).with_name("mkdocs")), "build", "--strict"],
+        "build": [kb, "build"],
     }[how]
     return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=300)
 

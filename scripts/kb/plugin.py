@@ -1,0 +1,32 @@
+"""The `kb` MkDocs plugin: pages and navigation from the section table (MkDocs' own hooks).
+
+Registered as an entry point in pyproject.toml and listed in mkdocs.yml before `macros`.
+"""
+from __future__ import annotations
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .checks import check
+from .errors import DataError
+from .mkdocs_env import project_root
+from .pages import generated_pages, site_nav
+
+
+class KbPlugin(BasePlugin):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.kb = check(project_root(config))
+        except DataError as e:
+            raise PluginError(e.report()) from None
+        if not config.nav:  # a nav written in mkdocs.yml still wins
+            config.nav = site_nav(self.kb)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for path, content in generated_pages(self.kb).items():
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=content))
+        return files
