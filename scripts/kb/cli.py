@@ -222,4 +222,6 @@ def bench_cmd(ctx: typer.Context) -> None:
 
 
 def main() -> None:
+    from . import editor_cli  # noqa: F401 - registers new, fix-citations, copy, changes
+
     app()

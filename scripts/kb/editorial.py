@@ -95,8 +95,8 @@ def explain_yaml_error(problem: str, context: str) -> str:
     what = f"{context} {problem}".strip()
     for pattern, hint in _YAML_HINTS:
         if pattern in what:
-            return f"YAML 格式错误：{hint}（原始信息：{what}）"
-    return f"YAML 格式错误：{what}。常见原因：缩进不齐、冒号后缺空格、引号没有配对。"
+            return f"YAML 语法错误：{hint}（原始信息：{what}）"
+    return f"YAML 语法错误：{what}。常见原因：缩进不齐、冒号后缺空格、引号没有配对。"
 
 
 def suggest(name: str, allowed: list[str]) -> str | None:
