@@ -27,7 +27,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted(p.parent.name for p in (ROOT / "tests" / "broken").glob("*/case.yml"))
-COPY = ("mkdocs.yml", "docs", "data", "macros", "scripts", "overrides", "deploy")
+COPY = ("mkdocs.yml", "copy-style.yml", "docs", "data", "macros", "scripts", "overrides", "deploy")
 
 
 def _copy_project(dest: Path) -> None:

@@ -49,6 +49,9 @@ def check_everything(root: Path) -> KnowledgeBase:
     except DataError as e:
         problems += e.problems
     problems += check_pages(root, kb)
+    from .copycheck import problems as copy_problems
+
+    problems += copy_problems(Path(root))
     if problems:
         raise DataError(problems)
     return kb
