@@ -40,7 +40,7 @@ def check_pages(root: Path, kb: KnowledgeBase | None) -> list[Problem]:
     return page_checker(Path(root), kb).check_all()
 
 
-def check_everything(root: Path) -> KnowledgeBase:
+def check_everything(root: Path, copy: bool = True) -> KnowledgeBase:
     """Data and pages together, so an editor sees every problem in one run; raises DataError."""
     problems: list[Problem] = []
     kb = None
@@ -49,17 +49,18 @@ def check_everything(root: Path) -> KnowledgeBase:
     except DataError as e:
         problems += e.problems
     problems += check_pages(root, kb)
-    from .copycheck import problems as copy_problems
+    if copy:
+        from .copycheck import problems as copy_problems
 
-    problems += copy_problems(Path(root))
+        problems += copy_problems(Path(root))
     if problems:
         raise DataError(problems)
     return kb
 
 
-def main(root: Path) -> int:
+def main(root: Path, copy: bool = True) -> int:
     try:
-        kb = check_everything(root)
+        kb = check_everything(root, copy=copy)
     except DataError as e:
         print(e.report(), file=sys.stderr)
         return 1
