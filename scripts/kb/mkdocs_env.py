@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CONTENT_MODULES = ("errors", "editorial", "citefix", "models", "sections", "yamlsource", "content", "checks", "pagecheck",
-                   "render", "selfcontained")
+                   "changes", "pagemeta", "render", "selfcontained")
 
 
 def _reload_content_layer() -> None:
@@ -59,6 +59,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         # PluginError stops the build with the editor-facing report as its message.
         raise PluginError(e.report()) from None
     _editor_facing_page_errors()
+    _STATE["kb"] = kb
 
     def page_macro(name: str, fn):
         """A macro for pages: the editor's mistakes (unknown id, wrong quote, wrong arguments)
@@ -86,6 +87,23 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
             env.macro(page_macro(name, getattr(render, fn_name)), name)
     # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
     # its debug log, debug on or off, in time proportional to the content.
+
+
+_STATE: dict = {}  # the build's knowledge base, for the page-footer hook
+
+
+def edit_url(conf) -> str:  # noqa: ANN001
+    """The intranet git server's edit address, {path} for the file: mkdocs.yml extra.kb_edit_url."""
+    return str((conf.get("extra") or {}).get("kb_edit_url") or "")
+
+
+def on_post_page_macros(env) -> None:  # noqa: ANN001
+    """Every page ends with when its content last changed (git, data and page files) and 编辑此页."""
+    from .pagemeta import page_footer
+
+    kb = _STATE.get("kb")
+    if kb is not None:
+        env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf))
 
 
 def _editor_facing_page_errors() -> None:
@@ -117,5 +135,8 @@ def on_post_build(env) -> None:  # noqa: ANN001
     except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern
         raise PluginError(f"无法使构建结果自包含：{e}") from None
     leaks = external_references(site, urlsplit(env.conf.get("site_url") or "").netloc)
+    edit_host = urlsplit(edit_url(env.conf)).netloc.lower()
+    if edit_host:  # 编辑此页 links to the intranet git server: links, never fetched by the page
+        leaks = [x for x in leaks if f"//{edit_host}" not in x.lower() or "href=" not in x.lower()]
     if leaks:
         raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))
