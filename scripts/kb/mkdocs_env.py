@@ -10,6 +10,11 @@ import inspect
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# Mistakes found by the macros while rendering pages: collected for every page, then raised
+# together by the kb plugin (plugin.py, on_env), so that the editor sees all of them in one run
+# and never mkdocs-macros' traceback.
+PAGE_PROBLEMS: list[str] = []
+
 CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "selfcontained")
 
 
@@ -45,6 +50,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from .checks import check
     from .errors import ContentError, DataError
 
+    PAGE_PROBLEMS.clear()
     try:
         kb = check(project_root(env.conf))
     except DataError as e:
@@ -58,6 +64,10 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         wanted = [p for p in list(sig.parameters)[1:] if p != "link"]
         usage = f"{name}({', '.join(wanted)})"
 
+        def mistake(src: str, message: str) -> str:
+            PAGE_PROBLEMS.append(f"docs/{src}: {message}")
+            return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
+
         @functools.wraps(fn)
         def macro(*args, **kwargs):
             src = page_src(env)
@@ -65,11 +75,11 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
             try:
                 sig.bind(kb, *args, link=link, **kwargs)
             except TypeError:
-                raise PluginError(f"docs/{src}: 宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。") from None
+                return mistake(src, f"宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。")
             try:
                 return fn(kb, *args, link=link, **kwargs)
             except ContentError as e:
-                raise PluginError(f"docs/{src}: {e}") from None
+                return mistake(src, str(e))
         return macro
 
     for sec in sections.SECTIONS:

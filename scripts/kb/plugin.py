@@ -11,7 +11,7 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from .mkdocs_env import project_root
+from .mkdocs_env import PAGE_PROBLEMS, project_root
 from .pages import generated_pages, site_nav
 
 
@@ -30,3 +30,10 @@ class KbPlugin(BasePlugin):
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
         return files
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
+        # Every page's Markdown has been rendered by now: stop on the editor's mistakes, all at once.
+        if PAGE_PROBLEMS:
+            problems = sorted(set(PAGE_PROBLEMS))
+            raise PluginError(f"页面中有 {len(problems)} 处错误，构建已停止（已发布的网站不受影响）：\n  " + "\n  ".join(problems))
+        return env
