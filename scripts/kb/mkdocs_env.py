@@ -15,18 +15,26 @@ from urllib.parse import urlsplit
 # and never mkdocs-macros' traceback.
 PAGE_PROBLEMS: list[str] = []
 
-CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "selfcontained")
+CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "pages", "selfcontained", "cache")
+
+
+_loaded_sources: dict[str, bytes] = {}
 
 
 def _reload_content_layer() -> None:
-    """`mkdocs serve` keeps imported modules: reload ours so code edits show up like data edits."""
+    """`mkdocs serve` keeps imported modules: reload ours when their code changed, so code edits show
+    up like data edits. Unchanged code is not reloaded (pydantic rebuilds every model on reload)."""
     import importlib
     import sys
 
-    for name in CONTENT_MODULES:
-        module = sys.modules.get(f"{__package__}.{name}")
-        if module is not None:
-            importlib.reload(module)
+    modules = [sys.modules.get(f"{__package__}.{name}") for name in CONTENT_MODULES]
+    sources = {m.__name__: Path(m.__file__).read_bytes() for m in modules if m is not None}
+    if _loaded_sources and sources != _loaded_sources:
+        for module in modules:
+            if module is not None:
+                importlib.reload(module)
+    _loaded_sources.clear()
+    _loaded_sources.update(sources)
 
 
 def project_root(conf) -> Path:  # noqa: ANN001 - MkDocs config

@@ -12,6 +12,7 @@ from mkdocs.structure.files import File, Files
 from .checks import check
 from .errors import DataError
 from .mkdocs_env import PAGE_PROBLEMS, project_root
+from . import searchcache
 from .pages import generated_pages, site_nav
 
 
@@ -23,6 +24,9 @@ class KbPlugin(BasePlugin):
             raise PluginError(e.report()) from None
         if not config.nav:  # a nav written in mkdocs.yml still wins
             config.nav = site_nav(self.kb)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        user_dict = getattr(getattr(search, "config", None), "jieba_dict_user", None)
+        self.segments = searchcache.install(user_dict)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -37,3 +41,7 @@ class KbPlugin(BasePlugin):
             problems = sorted(set(PAGE_PROBLEMS))
             raise PluginError(f"页面中有 {len(problems)} 处错误，构建已停止（已发布的网站不受影响）：\n  " + "\n  ".join(problems))
         return env
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.segments is not None:
+            self.segments.save()
