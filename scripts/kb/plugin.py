@@ -12,7 +12,7 @@ from mkdocs.structure.files import File, Files
 from .checks import check
 from .errors import DataError
 from .mkdocs_env import PAGE_PROBLEMS, project_root
-from . import searchcache
+from . import rendercache, searchcache
 from .pages import generated_pages, site_nav
 
 
@@ -33,6 +33,7 @@ class KbPlugin(BasePlugin):
         for path, content in generated_pages(self.kb).items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
+        rendercache.begin(config, files)
         return files
 
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
@@ -45,3 +46,4 @@ class KbPlugin(BasePlugin):
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.segments is not None:
             self.segments.save()
+        rendercache.finish()

@@ -22,7 +22,7 @@ def install(user_dict: str | None) -> cache.Table | None:
                 extra = f.read()
         except OSError:
             pass
-    table = cache.Table("jieba", cache.code_digest("searchcache") + hashlib.sha256(extra).digest())
+    table = cache.Table.open("jieba", cache.code_digest("searchcache") + hashlib.sha256(extra).digest())
 
     def segment(self, data):
         return table.get(data, lambda: original(self, data))

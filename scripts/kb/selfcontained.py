@@ -100,7 +100,7 @@ def external_references(site_dir: Path, own_host: str = "") -> list[str]:
     from . import cache
 
     allowed = NOT_EXTERNAL | {own_host.split(":")[0].lower()} if own_host else NOT_EXTERNAL
-    table = cache.Table("selfcontained", cache.code_digest("selfcontained") + own_host.encode())
+    table = cache.Table.open("selfcontained", cache.code_digest("selfcontained") + own_host.encode())
     found = []
     for path in sorted(site_dir.rglob("*")):
         pattern = FETCHABLE.get(path.suffix)
