@@ -105,6 +105,8 @@ class Table:
                 self.old = {}
 
     def get(self, key, compute: Callable[[], Any]) -> Any:
+        if not enabled():
+            return compute()
         if key in self.new:
             return self.new[key]
         value = self.old[key] if key in self.old else compute()

@@ -62,7 +62,7 @@ def _install() -> None:
 
     def cached_render(self: Page, config, files) -> None:  # noqa: ANN001
         table = _state.get("html")
-        if table is None or files is not _state.get("files"):
+        if table is None or files is not _state.get("files") or not cache.enabled():
             return render(self, config, files)
         key = (self.file.src_uri, hashlib.sha256(self.markdown.encode("utf-8")).digest())
 
@@ -101,7 +101,7 @@ def _install() -> None:
 
     def cached_add(self, page) -> None:  # noqa: ANN001
         table = _state.get("search")
-        if table is None:
+        if table is None or not cache.enabled():
             return add(self, page)
         meta = {k: page.meta.get(k) for k in ("tags", "search", "title")}
         key = hashlib.sha256(json.dumps([page.url, page.title, meta, page.content, _toc_key(page.toc)],
