@@ -10,19 +10,32 @@ import inspect
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# Mistakes found by the macros while rendering pages: collected for every page, then raised
+# together by the kb plugin (plugin.py, on_env), so that the editor sees all of them in one run
+# and never mkdocs-macros' traceback.
+PAGE_PROBLEMS: list[str] = []
+
 CONTENT_MODULES = ("errors", "editorial", "citefix", "models", "sections", "yamlsource", "content", "checks", "pagecheck",
-                   "changes", "pagemeta", "render", "selfcontained")
+                   "changes", "pagemeta", "render", "pages", "selfcontained", "cache")
+
+
+_loaded_sources: dict[str, bytes] = {}
 
 
 def _reload_content_layer() -> None:
-    """`mkdocs serve` keeps imported modules: reload ours so code edits show up like data edits."""
+    """`mkdocs serve` keeps imported modules: reload ours when their code changed, so code edits show
+    up like data edits. Unchanged code is not reloaded (pydantic rebuilds every model on reload)."""
     import importlib
     import sys
 
-    for name in CONTENT_MODULES:
-        module = sys.modules.get(f"{__package__}.{name}")
-        if module is not None:
-            importlib.reload(module)
+    modules = [sys.modules.get(f"{__package__}.{name}") for name in CONTENT_MODULES]
+    sources = {m.__name__: Path(m.__file__).read_bytes() for m in modules if m is not None}
+    if _loaded_sources and sources != _loaded_sources:
+        for module in modules:
+            if module is not None:
+                importlib.reload(module)
+    _loaded_sources.clear()
+    _loaded_sources.update(sources)
 
 
 def project_root(conf) -> Path:  # noqa: ANN001 - MkDocs config
@@ -48,17 +61,17 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
 
     from .checks import check_pages
 
+    PAGE_PROBLEMS.clear()
     try:
         kb = check(project_root(env.conf))
-        # Pages too, before any is rendered: a macro mistake is named with page and line here,
-        # instead of a Jinja traceback from mkdocs-macros later.
+        # Pages too, before any is rendered: Jinja syntax, unknown macros, literal arguments, links
+        # and anchors are named with page and line here, instead of a Jinja traceback later.
         page_problems = check_pages(project_root(env.conf), kb)
         if page_problems:
             raise DataError(page_problems)
     except DataError as e:
         # PluginError stops the build with the editor-facing report as its message.
         raise PluginError(e.report()) from None
-    _editor_facing_page_errors()
     _STATE["kb"] = kb
 
     def page_macro(name: str, fn):
@@ -68,6 +81,13 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         wanted = [p for p in list(sig.parameters)[1:] if p != "link"]
         usage = f"{name}({', '.join(wanted)})"
 
+        def mistake(src: str, message: str) -> str:
+            from .pagecheck import rendering_line
+
+            line = rendering_line(env.page, env.markdown)
+            PAGE_PROBLEMS.append(f"docs/{src}{f':{line}' if line else ''}: {message}")
+            return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
+
         @functools.wraps(fn)
         def macro(*args, **kwargs):
             src = page_src(env)
@@ -75,11 +95,11 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
             try:
                 sig.bind(kb, *args, link=link, **kwargs)
             except TypeError:
-                raise PluginError(f"docs/{src}: 宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。") from None
+                return mistake(src, f"宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。")
             try:
                 return fn(kb, *args, link=link, **kwargs)
             except ContentError as e:
-                raise PluginError(f"docs/{src}: {e}") from None
+                return mistake(src, str(e))
         return macro
 
     for sec in sections.SECTIONS:
@@ -104,23 +124,6 @@ def on_post_page_macros(env) -> None:  # noqa: ANN001
     kb = _STATE.get("kb")
     if kb is not None:
         env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf))
-
-
-def _editor_facing_page_errors() -> None:
-    """mkdocs-macros prints a traceback for any exception in a page; for the editor-facing ones
-    (PluginError from page_macro) print page, line and the Chinese message instead."""
-    from mkdocs.exceptions import PluginError
-    from mkdocs_macros.errors import format_error
-
-    from .pagecheck import editor_message
-
-    @format_error.register(PluginError)
-    def _(error, markdown, page) -> str:  # noqa: ANN001
-        try:
-            text = Path(page.file.abs_src_path).read_text("utf-8-sig")
-        except (OSError, TypeError, ValueError):
-            text = None
-        return editor_message(error, page.file.src_uri, text, markdown)
 
 
 def on_post_build(env) -> None:  # noqa: ANN001

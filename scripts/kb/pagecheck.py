@@ -268,29 +268,30 @@ def page_checker(root: Path, kb: Any) -> PageChecker:
                        page_macros=(lambda page: macro_table(kb, page)) if kb is not None else None)
 
 
-def template_line(tb) -> int | None:  # noqa: ANN001 - a traceback
-    """The page line a Jinja error happened on: Jinja rewrites its frames as '<template>'."""
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-def editor_message(error: BaseException, page_src: str, page_text: str | None, markdown: str = "") -> str:
-    """What a page error says when it happens during rendering (the static check missed it):
-    page, line and the message, with no traceback."""
+def rendering_line(page, markdown: str) -> int | None:  # noqa: ANN001 - MkDocs page
+    """While a macro runs inside Jinja: the page line of the call, from the '<template>' frame
+    Jinja compiles the page into, corrected for the YAML header MkDocs has taken off."""
     import sys
 
-    line = template_line(sys.exc_info()[2] or error.__traceback__)
+    frame = sys._getframe(1)
+    line = None
+    while frame is not None:
+        if frame.f_code.co_filename == "<template>":
+            # The frame runs Jinja's generated Python; the template maps its lines back.
+            template = frame.f_globals.get("__jinja_template__")
+            line = template.get_corresponding_lineno(frame.f_lineno) if template is not None else None
+            break
+        frame = frame.f_back
+    if line is None:
+        return None
+    try:
+        text = Path(page.file.abs_src_path).read_text("utf-8-sig")
+    except (AttributeError, OSError, TypeError, ValueError):
+        return line
     offset = 0
-    if page_text and markdown.strip():  # MkDocs hands over the page without its YAML header
-        head = markdown.lstrip()
-        idx = page_text.find(head[:200])
+    head = markdown.lstrip()
+    if head:
+        idx = text.find(head[:200])
         if idx >= 0:
-            offset = page_text[:idx].count("\n") - markdown[: len(markdown) - len(head)].count("\n")
-    where = f"docs/{page_src}:{line + offset}" if line else f"docs/{page_src}"
-    msg = str(error)
-    prefix = f"docs/{page_src}: "
-    return f"{where}: {msg[len(prefix):] if msg.startswith(prefix) else msg}"
+            offset = text[:idx].count("\n") - markdown[: len(markdown) - len(head)].count("\n")
+    return line + offset
