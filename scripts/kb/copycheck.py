@@ -82,14 +82,18 @@ def prose_findings(text: str, style: Style) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     ac = _autocorrect(style)
     fixed = ac.format(text)
+    touched: set[int] = set()  # positions autocorrect already reports: one message each
     if fixed != text:
         sm = difflib.SequenceMatcher(None, text, fixed, autojunk=False)
         for op, i1, i2, j1, j2 in sm.get_opcodes():
             if op == "equal":
                 continue
+            touched.update(range(i1 - 1, i2 + 1))
             old, new = _context(text, i1, i2), _context(fixed, j1, j2)
             out.append((f"标点或空格：“{old}”应写成“{new}”（中文里用全角标点，全角标点前后不加空格）。", text[max(0, i1 - 6):i2 + 6]))
     for m in _HALF_PUNCT.finditer(text):
+        if m.start() in touched:
+            continue
         ch = m.group(1) or m.group(2)
         out.append((f"中文句子里用了半角标点“{ch}”：“{_context(text, m.start(), m.end())}”，请改成全角“{_FULL[ch]}”。",
                     text[max(0, m.start() - 6):m.end() + 6]))

@@ -62,7 +62,7 @@ def tab_problems(text: str, shown_as: str) -> list[Problem]:
 
 # PyYAML's wording -> what an editor can act on.
 _YAML_HINTS = (
-    ("mapping values are not allowed here",
+    ("mapping values are not allowed",
      "这一行出现了多余的“冒号+空格”。文本里有“: ”时，请把整段文本用英文双引号括起来，或者把冒号改成中文冒号“：”。"),
     ("could not find expected ':'",
      "这一行缺少“字段名: 值”中的冒号，或者上一行的引号没有配对。"),
@@ -80,7 +80,7 @@ _YAML_HINTS = (
      "列表项“- ”的缩进不一致，请与上面的项对齐。"),
     ("found undefined alias",
      "文本以“*”开头，YAML 把它当成了特殊记号。请把整段文本用英文双引号括起来。"),
-    ("found character that cannot start any token",
+    ("cannot start any token",
      "这一行以 YAML 的特殊符号开头（如 @ ` % 等）。请把整段文本用英文双引号括起来。"),
     ("while scanning a tag",
      "文本以“!”开头，YAML 把它当成了标签（tag）。请把整段文本用英文双引号括起来。"),

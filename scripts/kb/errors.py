@@ -96,7 +96,8 @@ def translate(err: dict[str, Any], allowed: list[str] | None = None) -> str:
     if kind in ("greater_than_equal", "greater_than"):
         return f"应不小于 {ctx.get('ge', ctx.get('gt'))}，实际是 {value}。"
     if kind == "literal_error":
-        return f"只能是 {ctx.get('expected')} 之一，实际是“{value}”。"
+        expected = str(ctx.get("expected")).replace("' or '", "'、'").replace("', '", "'、'")
+        return f"只能是 {expected} 之一，实际是“{value}”。"
     if kind == "value_error":
         return str(ctx.get("error", err.get("msg")))
     if kind == "bool_type" or kind == "bool_parsing":
