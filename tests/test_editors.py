@@ -137,3 +137,27 @@ def test_closest_passage():
     paras = ("第一段。", "群众路线是我党的生命线和根本路线，这是第二段。")
     where = citefix.locate(paras, "群众路线是我们党的生命线和根本路线")
     assert where.paras == () and where.closest[0] == 2 and where.closest[1].startswith("群众路线是我党的生命线")
+
+
+def test_copy_fix_changes_only_prose(project_copy):
+    from kb import copycheck
+
+    faq = project_copy / "data" / "faq.yml"
+    text = faq.read_text("utf-8")
+    broken = text.replace("a: 讲话稿指出，群众路线", "a: 讲话稿第 6 段指出,群众路线", 1)
+    assert broken != text
+    faq.write_text(broken, "utf-8")
+    found = copycheck.problems(project_copy)
+    assert len(found) == 3 and all(p.file == "data/faq.yml" and p.line == 9 for p in found), found  # two spaces, one comma
+    assert copycheck.fix_data(project_copy) == 1
+    assert faq.read_text("utf-8") == text.replace("a: 讲话稿指出，群众路线", "a: 讲话稿第6段指出，群众路线", 1)
+    assert copycheck.problems(project_copy) == []
+
+
+def test_copy_rules_never_look_at_quotes_or_sources(project_copy):
+    from kb import copycheck
+
+    style = copycheck.load_style(project_copy)
+    assert "quote" in style.skip_fields
+    assert copycheck.problems(project_copy) == []  # the sources themselves use half-width ; and (一)
+    assert copycheck.prose_findings("讲话要求 ,统一思想。。", style)
