@@ -33,11 +33,14 @@ def check(root: Path) -> KnowledgeBase:
     return kb
 
 
-def check_pages(root: Path, kb: KnowledgeBase | None) -> list[Problem]:
-    """Pages in docs/: macro syntax, names and arguments, links and anchors (kb None: without data)."""
+def check_pages(root: Path, kb: KnowledgeBase | None, links: bool = True) -> list[Problem]:
+    """Pages in docs/: macro syntax, names and arguments, and (links=True) links and anchors
+    (kb None: what can be checked without data)."""
     from .pagecheck import page_checker
 
-    return page_checker(Path(root), kb).check_all()
+    checker = page_checker(Path(root), kb)
+    checker.links = links
+    return checker.check_all()
 
 
 def check_everything(root: Path, copy: bool = True) -> KnowledgeBase:

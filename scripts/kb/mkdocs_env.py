@@ -64,9 +64,10 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     PAGE_PROBLEMS.clear()
     try:
         kb = check(project_root(env.conf))
-        # Pages too, before any is rendered: Jinja syntax, unknown macros, literal arguments, links
-        # and anchors are named with page and line here, instead of a Jinja traceback later.
-        page_problems = check_pages(project_root(env.conf), kb)
+        # Pages too, before any is rendered: Jinja syntax, unknown macros and literal arguments are
+        # named with page and line here, instead of a Jinja traceback later. Links are left to
+        # MkDocs' strict validation in the build (kb check reports them in Chinese beforehand).
+        page_problems = check_pages(project_root(env.conf), kb, links=False)
         if page_problems:
             raise DataError(page_problems)
     except DataError as e:
@@ -84,7 +85,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         def mistake(src: str, message: str) -> str:
             from .pagecheck import rendering_line
 
-            line = rendering_line(env.page, env.markdown)
+            line = rendering_line(env.page, getattr(env, "markdown", ""))
             PAGE_PROBLEMS.append(f"docs/{src}{f':{line}' if line else ''}: {message}")
             return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
 

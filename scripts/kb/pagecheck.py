@@ -105,6 +105,7 @@ class PageChecker:
         self.page_macros = page_macros  # macros bound to a page, for literal-argument dry runs
         self.pages = {p.relative_to(docs_dir).as_posix(): p for p in sorted(docs_dir.rglob("*.md"))}
         self._anchors: dict[str, set[str]] = {}
+        self.links = True
 
     # -- anchors -----------------------------------------------------------------------
     def anchors(self, page: str) -> set[str] | None:
@@ -147,7 +148,8 @@ class PageChecker:
             tree = None
         if tree is not None:
             problems += self._check_tree(tree, shown, page, offset)
-        problems += self._check_links(markdown, shown, page, offset)
+        if self.links:
+            problems += self._check_links(markdown, shown, page, offset)
         return problems
 
     def _unknown(self, name: str, shown: str, line: int, called: bool) -> Problem:
