@@ -66,19 +66,32 @@ def _dirty(root: Path) -> set[str]:
     return {line[3:].strip().split(" -> ")[-1] for line in status.split("\n") if line.strip()}
 
 
-def last_changed(root: Path, files: Iterable[str]) -> date | None:
+@dataclass(frozen=True)
+class GitState:
+    """What git says about the working tree, taken once per build (three git calls)."""
+
+    committed: dict[str, date]  # path -> date of the newest commit touching it
+    dirty: frozenset[str]  # paths with uncommitted edits
+
+    @classmethod
+    def of(cls, root: Path) -> GitState:
+        head = _git(root, "rev-parse", "HEAD") if _in_git(root) else None
+        if not head:
+            return cls({}, frozenset())
+        return cls(_last_commit_dates(str(root.resolve()), head.strip()), frozenset(_dirty(root)))
+
+
+def last_changed(root: Path, files: Iterable[str], state: GitState | None = None) -> date | None:
     """The newest change among files (project-relative): the last commit touching each, or the
     file's own time when it has uncommitted edits or there is no git."""
     files = [f for f in files if (root / f).exists()]
     if not files:
         return None
+    state = state or GitState.of(root)
     dates: list[date] = []
-    head = _git(root, "rev-parse", "HEAD") if _in_git(root) else None
-    committed = _last_commit_dates(str(root.resolve()), head.strip()) if head else {}
-    dirty = _dirty(root) if head else set()
     for f in files:
-        if f in committed and f not in dirty:
-            dates.append(committed[f])
+        if f in state.committed and f not in state.dirty:
+            dates.append(state.committed[f])
         else:
             dates.append(datetime.fromtimestamp((root / f).stat().st_mtime, timezone.utc).date())
     return max(dates)

@@ -73,7 +73,10 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     except DataError as e:
         # PluginError stops the build with the editor-facing report as its message.
         raise PluginError(e.report()) from None
+    from .changes import GitState
+
     _STATE["kb"] = kb
+    _STATE["git"] = GitState.of(project_root(env.conf))  # once per build, for every page's date
 
     def page_macro(name: str, fn):
         """A macro for pages: the editor's mistakes (unknown id, wrong quote, wrong arguments)
@@ -124,7 +127,7 @@ def on_post_page_macros(env) -> None:  # noqa: ANN001
 
     kb = _STATE.get("kb")
     if kb is not None:
-        env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf))
+        env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf), _STATE.get("git"))
 
 
 def on_post_build(env) -> None:  # noqa: ANN001

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from . import sections
-from .changes import cn_date, last_changed, page_files
+from .changes import GitState, cn_date, last_changed, page_files
 
 
 def _label(path: str) -> str:
@@ -27,12 +27,12 @@ def edit_links(files: list[str], edit_url: str, page: str) -> list[tuple[str, st
     return [(f"{_label(f)}（{f}）", edit_url.replace("{path}", f)) for f in editable] if edit_url else []
 
 
-def page_footer(root: Path, kb: Any, page: str, edit_url: str = "") -> str:
+def page_footer(root: Path, kb: Any, page: str, edit_url: str = "", git: GitState | None = None) -> str:
     files = page_files(root, kb, page)
     if not files:
         return ""
     parts = []
-    when = last_changed(root, files)
+    when = last_changed(root, files, git)
     if when:
         parts.append(f"本页内容最后更新：{cn_date(when)}")
     links = edit_links(files, edit_url, page)
