@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, app, command, fail
+from .cli import EXIT_USAGE, app, command, fail
 from .paths import ROOT
 
 
@@ -33,7 +33,6 @@ def new_cmd(
     args: Annotated[Optional[list[str]], typer.Argument(help="document 要跟文本文件路径；其余可跟标题")] = None,
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="放进哪一组（分组 id），默认最后一组")] = None,
     doc_id: Annotated[Optional[str], typer.Option("--id", help="document：新文档的 id（小写英文和连字符）")] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="document：不再询问，直接添加")] = False,
 ) -> None:
     """新建一条内容：写好带【待填写】标记的骨架（新 id、放在正确的文件和位置），填好后 kb check 才会通过。"""
     from . import scaffold
@@ -41,7 +40,7 @@ def new_cmd(
     if kind == "document":
         if not args:
             fail("用法：kb new document 文件.txt [--id 文档id]", EXIT_USAGE)
-        raise typer.Exit(scaffold.new_document_cli(ROOT, Path(args[0]), doc_id, yes))
+        raise typer.Exit(scaffold.new_document_cli(ROOT, Path(args[0]), doc_id))
     if kind not in scaffold.KINDS:
         fail(f"不认识“{kind}”。可以新建：{'、'.join(f'{k}（{v.label}）' for k, v in scaffold.KINDS.items())}、document（原文）。", EXIT_USAGE)
     title = " ".join(args or []) or None
@@ -74,5 +73,3 @@ def changes_cmd(
     log = changelog(ROOT, limit=limit)
     typer.echo(format_text(log) if log else "没有找到内容变化（没有 git 历史？）")
 
-
-_ = (EXIT_OK, EXIT_CONTENT)

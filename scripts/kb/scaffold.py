@@ -290,11 +290,13 @@ def new_document(root: Path, source: Path, doc_id: str | None = None) -> NewDocu
     return NewDocument(doc_id, name, encoding, paragraphs, line)
 
 
-def new_document_cli(root: Path, source: Path, doc_id: str | None, yes: bool = True) -> int:
+def new_document_cli(root: Path, source: Path, doc_id: str | None) -> int:
     try:
         made = new_document(root, source, doc_id)
     except ScaffoldError as e:
-        print(str(e))
+        import sys
+
+        print(str(e), file=sys.stderr)
         return 1
     print(f"读入 {source}（{made.encoding}），共 {len(made.paragraphs)} 段。段号如下，引用时写 para: 段号：")
     for n, text in enumerate(made.paragraphs, 1):
