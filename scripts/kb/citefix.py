@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +63,11 @@ def locate(paragraphs: tuple[str, ...], quote: str) -> Whereabouts:
     return Whereabouts(paras, None if paras else _closest(paragraphs, quote))
 
 
-def quote_message(short_title: str, doc_id: str, para: int, where: Whereabouts) -> str:
+def quote_message(short_title: str, doc_id: str, para: int, where: Whereabouts, in_page: bool = False) -> str:
     head = f"引文在《{short_title}》第 {para} 段中找不到。"
     if where.moved_to is not None:
-        return head + f"引文现在在第 {where.moved_to} 段，把 para: {para} 改为 para: {where.moved_to}（可运行 kb fix-citations 自动改）。"
+        change = (f"把段号 {para} 改为 {where.moved_to}" if in_page else f"把 para: {para} 改为 para: {where.moved_to}")
+        return head + f"引文现在在第 {where.moved_to} 段，{change}（可运行 kb fix-citations 自动改）。"
     if where.paras:
         listed = "、".join(str(n) for n in where.paras)
         return head + f"这句话出现在第 {listed} 段，请确认要引的是哪一段，再改 para。"
@@ -110,9 +112,21 @@ def broken_citations(root: Path) -> list[Finding]:
                 out.append(Finding(rel(data_dir / f"{name}.yml", root), line_for(lines, loc + ("para",)),
                                    format_loc(loc + ("para",)), ref.doc, ref.para, ref.quote,
                                    locate(doc.paragraphs, ref.quote)))
+    # quote("doc", para, "text") in the pages
+    for path in sorted((root / "docs").rglob("*.md")):
+        text = path.read_text("utf-8-sig")
+        for m in _PAGE_QUOTE.finditer(text):
+            doc = docs.get(m.group("doc"))
+            para, quote = int(m.group("para")), m.group("text")
+            found = doc.paragraph(para) if doc else None
+            if doc is None or (found is not None and quote in found):
+                continue
+            line = text.count("\n", 0, m.start("para")) + 1
+            out.append(Finding(rel(path, root), line, "quote()", m.group("doc"), para, quote, locate(doc.paragraphs, quote)))
     return out
 
 
+_PAGE_QUOTE = re.compile(r"""\bquote\(\s*["'](?P<doc>[a-z0-9-]+)["']\s*,\s*(?P<para>\d+)\s*,\s*["'](?P<text>[^"']+)["']\s*\)""")
 _PARA = re.compile(r"(\bpara\s*:\s*)(\d+)\b")
 
 
@@ -120,7 +134,20 @@ def fix_citations(root: Path, write: bool = True) -> tuple[list[Finding], list[F
     """Rewrite `para: N` for every quote found in exactly one other paragraph; return (fixed, left)."""
     fixed, left = [], []
     by_file: dict[str, list[Finding]] = {}
-    for f in broken_citations(root):
+    found = broken_citations(root)
+    # A quote found in several paragraphs is settled by how the document moved: when the quotes
+    # that moved unambiguously all moved by the same number of paragraphs, and exactly one of the
+    # candidates lies that far from the cited paragraph, that is where it went.
+    shifts: dict[str, Counter] = {}
+    for f in found:
+        if f.where.moved_to is not None:
+            shifts.setdefault(f.doc, Counter())[f.where.moved_to - f.para] += 1
+    for f in found:
+        counts = shifts.get(f.doc)
+        if f.where.moved_to is None and len(f.where.paras) > 1 and counts and len(counts) == 1:
+            (shift,) = counts
+            if f.para + shift in f.where.paras:
+                f = Finding(f.file, f.line, f.field, f.doc, f.para, f.quote, Whereabouts((f.para + shift,), None))
         (by_file.setdefault(f.file, []) if f.where.moved_to is not None else left).append(f)
     for file, findings in by_file.items():
         path = root / file
@@ -130,12 +157,14 @@ def fix_citations(root: Path, write: bool = True) -> tuple[list[Finding], list[F
         lines = raw.decode("utf-8-sig").split(newline)
         for f in findings:
             line = lines[f.line - 1]
-            hits = [m for m in _PARA.finditer(line) if int(m.group(2)) == f.para]
+            pattern = _PAGE_QUOTE if f.field == "quote()" else _PARA
+            group = "para" if f.field == "quote()" else 2
+            hits = [m for m in pattern.finditer(line) if int(m.group(group)) == f.para]
             if len(hits) != 1:  # e.g. two refs on one flow-style line: leave it to a person
                 left.append(f)
                 continue
             m = hits[0]
-            lines[f.line - 1] = line[:m.start(2)] + str(f.where.moved_to) + line[m.end(2):]
+            lines[f.line - 1] = line[:m.start(group)] + str(f.where.moved_to) + line[m.end(group):]
             fixed.append(f)
         if write:
             out = newline.join(lines).encode("utf-8")

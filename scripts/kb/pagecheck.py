@@ -186,6 +186,11 @@ class PageChecker:
                 out.append(Problem(shown, line, "", f"宏“{name}”的参数不对（写了 {got} 个）。正确写法：{{{{ {_signature_text(name, fn)} }}}}。"))
                 continue
             all_literal = all(ok for ok, _ in literal) and all(ok for ok, _ in kw_literal.values())
+            if name == "quote" and all_literal and self.kb is not None and len(literal) == 3:
+                moved = self._quote_moved(*[v for _, v in literal])
+                if moved:
+                    out.append(Problem(shown, line, "", f"宏“quote”的参数有误：{moved}"))
+                    continue
             if all_literal and (call.args or call.kwargs) and self.page_macros is not None:
                 bound = self.page_macros(page).get(name)
                 try:
@@ -197,6 +202,19 @@ class PageChecker:
             if n.ctx == "load" and id(n) not in callee_ids and n.name not in self.names and n.name not in assigned:
                 out.append(self._unknown(n.name, shown, n.lineno + offset, False))
         return out
+
+    def _quote_moved(self, doc_id: Any, para: Any, text: Any) -> str | None:
+        """For a quote() whose text is not in its paragraph: where it is now (the same message
+        as for quotes in data/)."""
+        from .citefix import locate, quote_message
+
+        doc = self.kb.documents.get(doc_id) if isinstance(doc_id, str) else None
+        if doc is None or not isinstance(para, int) or not isinstance(text, str):
+            return None
+        found = doc.paragraph(para)
+        if found is not None and text in found:
+            return None
+        return quote_message(doc.meta.short_title, doc_id, para, locate(doc.paragraphs, text), in_page=True)
 
     def _check_links(self, markdown: str, shown: str, page: str, offset: int) -> list[Problem]:
         out: list[Problem] = []
