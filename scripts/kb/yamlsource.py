@@ -68,7 +68,21 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
         return loader.construct_object(n, deep=True)
 
     try:
-        return build(node, ()), lines, problems
+        data = build(node, ())
+        return data, lines, _placeholders_with_paths(problems, lines)
     except yaml.MarkedYAMLError as e:  # e.g. an unknown !tag, found while constructing values
         mark = e.problem_mark or e.context_mark
         return None, {}, [Problem(shown_as, mark.line + 1 if mark else 0, "", explain_yaml_error(e.problem or "", e.context or ""))]
+
+
+def _placeholders_with_paths(problems: list[Problem], lines: dict[Loc, int]) -> list[Problem]:
+    """Name the field of each 【待填写】 line by its full path, as other problems are named."""
+    at_line: dict[int, Loc] = {}
+    for loc, line in lines.items():
+        if len(loc) >= len(at_line.get(line, ())):
+            at_line[line] = loc
+    out = []
+    for p in problems:
+        loc = at_line.get(p.line) if "待填写" in p.message else None
+        out.append(Problem(p.file, p.line, format_loc(loc), p.message) if loc else p)
+    return out
