@@ -109,6 +109,8 @@ def entries_of(name: str, model: BaseModel) -> Iterator[Entry]:
         yield _entry("组织保障", model.intro, "组织保障", "organisation.md", name, ("intro",), with_id=False)
         for i, b in enumerate(model.bodies):
             yield _entry("组织保障", b, b.name, "organisation.md", name, ("bodies", i))
+        for i, p in enumerate(model.people):
+            yield _entry("人物", p, p.name, "organisation.md", name, ("people", i))
     elif isinstance(model, m.EventsFile):
         for i, e in enumerate(model.events):
             yield _entry("大事记", e, f"{e.date} {e.title}", "events.md", name, ("events", i))
@@ -322,7 +324,7 @@ def load(data_dir: Path) -> KnowledgeBase:
         term_items = [(t, ("terms", i)) for i, t in enumerate(gl.terms)]
         check_refs("glossary", term_items, "related", {t.id for t in gl.terms}, "术语")
         for t, loc in term_items:
-            if t.basis == "source" and not t.sources:
+            if t.basis == "source" and not t.sources and not t.senses:
                 fl = loc + ("sources",)
                 problems.append(Problem(rel(data_dir / "glossary.yml", root), line_for(loaded["glossary"][1], fl), format_loc(fl),
                                         "释义出自原文（basis: source）时至少要有一处出处；通用常识释义请写 basis: general。"))
@@ -341,6 +343,8 @@ def load(data_dir: Path) -> KnowledgeBase:
                                             f"序号 {value} 与第 {seen[value] + 1} 项重复。"))
                 seen[value] = i
 
+    from .faithful import check as faithful_check
+    problems += faithful_check(loaded, docs, data_dir)
     if problems:
         raise DataError(problems)
     kb = KnowledgeBase(documents=docs, **{name: model for name, (model, _) in loaded.items() if name != "documents"})
