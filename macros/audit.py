@@ -28,6 +28,15 @@ CLAUSE_SPLIT = re.compile(r"[，。；！？：,;!?:\n（）()]+")
 NOISE = re.compile(r"[\s“”‘’\"'「」《》〈〉、—\-*#`>|]|^\d+\.|[（）()【】\[\]]")
 LIST_MARK = re.compile(r"^\s*(?:[-*]|\d+\.)\s+", re.M)
 MIN_CLAUSE = 4  # shorter clauses (一是, 同志们) carry no content of their own
+# Who says it: attributions that frame a retelling ("讲话稿指出，…"). A clause that is only such a
+# frame, or a frame followed by words of the cited paragraphs, is not counted as off the text.
+FRAMING = re.compile(
+    r"^(?:据|在)?(?:《?领导讲话稿》?|《?推进会报道》?|讲话稿|讲话|报道|推进会报道|推进会上|会上|"
+    r"(?:市委第六)?督导组副组长濮尔杰|濮尔杰|濮组长|丁伟明局长|丁局长|丁伟明|李映哲)"
+    r"(?:中|也|还|接着|先|在结尾)?(?:指出|要求|提出|提到|说明|说|称|写道|引述|介绍|认为|强调|肯定|希望|评价活动|"
+    r"回答了这个问题|列举了成绩|总结前一阶段工作时指出)?(?:的|了)?")
+SIMILAR_Q = 0.5  # bigram overlap above which two questions read as the same question
+SIMILAR_A = 0.4  # bigram overlap above which two answers say the same thing (one is mostly the other)
 
 
 def norm(text: str) -> str:
@@ -43,6 +52,20 @@ def clauses(text: str) -> list[str]:
         if len(norm(c)) >= MIN_CLAUSE:
             out.append(c)
     return out
+
+
+def strip_framing(clause: str) -> str:
+    return FRAMING.sub("", norm(clause), count=1)
+
+
+def bigrams(text: str) -> set[str]:
+    t = norm(text)
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = bigrams(a), bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
 
 
 def _item_at(kb: KnowledgeBase, e: Entry) -> Any:
@@ -86,14 +109,19 @@ class ItemReport:
     label: str  # file and id (or title)
     cited: list[tuple[str, int]]
     clauses: int
-    off_text: list[tuple[str, str]]  # (field, clause) not found in the cited paragraphs
+    off_text: list[tuple[str, str]]  # (field, clause) not found in the cited paragraphs, framing aside
     unreviewed: list[tuple[str, str]]
+    framing: int = 0  # clauses that are attributions (讲话稿指出 …) around words of the text
 
 
 @dataclass
 class Audit:
     paragraphs: list[ParagraphReport] = field(default_factory=list)
     items: list[ItemReport] = field(default_factory=list)
+    # Copy: the same prose in two items, questions that read alike, terms absent from their citations.
+    same_text: list[tuple[str, str, str]] = field(default_factory=list)
+    similar_questions: list[tuple[str, str, float]] = field(default_factory=list)
+    terms_not_in_citations: list[str] = field(default_factory=list)
 
     @property
     def uncovered_passages(self) -> int:
@@ -119,8 +147,12 @@ class Audit:
             "uncovered_passages": self.uncovered_passages,
             "uncited_paragraphs": sum(1 for p in self.paragraphs if not p.citers),
             "item_clauses": sum(i.clauses for i in self.items),
+            "framing_clauses": sum(i.framing for i in self.items),
             "off_text_clauses": self.off_text_clauses,
             "unreviewed_clauses": self.unreviewed_clauses,
+            "same_text_pairs": len(self.same_text),
+            "similar_question_pairs": len(self.similar_questions),
+            "terms_not_in_citations": len(self.terms_not_in_citations),
         }
 
 
@@ -130,7 +162,7 @@ def load_reviewed(data_dir: Path) -> dict[str, set[str]]:
     if not path.is_file():
         return {}
     raw = yaml.safe_load(path.read_text("utf-8")) or {}
-    out: dict[str, set[str]] = {"*": set(map(norm, raw.get("framing", []) or []))}
+    out: dict[str, set[str]] = {}
     for label, items in (raw.get("items") or {}).items():
         out[label] = set(map(norm, items or []))
     return out
@@ -142,7 +174,6 @@ def _label(e: Entry) -> str:
 
 def audit(kb: KnowledgeBase, reviewed: dict[str, set[str]] | None = None) -> Audit:
     reviewed = reviewed or {}
-    framing = reviewed.get("*", set())
     out = Audit()
     covered_text: dict[tuple[str, int], list[str]] = {}
     for e in kb.entries:
@@ -157,7 +188,7 @@ def audit(kb: KnowledgeBase, reviewed: dict[str, set[str]] | None = None) -> Aud
         for key in cited:
             covered_text.setdefault(key, []).extend(norm(t) for t in texts)
         source = "".join(norm(kb.documents[d].paragraph(p) or "") for d, p in cited if d in kb.documents)
-        off, unrev, n = [], [], 0
+        off, unrev, n, framed = [], [], 0, 0
         accepted = reviewed.get(_label(e), set())
         for fld, text in prose_of(item):
             for c in clauses(text):
@@ -165,10 +196,15 @@ def audit(kb: KnowledgeBase, reviewed: dict[str, set[str]] | None = None) -> Aud
                 nc = norm(c)
                 if nc in source:
                     continue
+                rest = strip_framing(c)
+                if rest != nc and (len(rest) < 2 or rest in source):
+                    framed += 1
+                    continue
                 off.append((fld, c))
-                if nc not in accepted and not any(nc.startswith(f) or nc == f for f in framing):
+                if nc not in accepted:
                     unrev.append((fld, c))
-        out.items.append(ItemReport(_label(e), cited, n, off, unrev))
+        out.items.append(ItemReport(_label(e), cited, n, off, unrev, framed))
+    _copy_findings(kb, out)
     for doc_id, doc in kb.documents.items():
         for n, text in enumerate(doc.paragraphs, 1):
             citers = [_label(e) for e in kb.cited_by.get((doc_id, n), [])]
@@ -176,6 +212,39 @@ def audit(kb: KnowledgeBase, reviewed: dict[str, set[str]] | None = None) -> Aud
             uncovered = [c for c in clauses(text) if not any(norm(c) in t for t in pool)]
             out.paragraphs.append(ParagraphReport(doc_id, n, text, citers, uncovered))
     return out
+
+
+def _copy_findings(kb: KnowledgeBase, out: Audit) -> None:
+    # The same prose (a whole field, not a short title) in two different items.
+    seen: dict[str, str] = {}
+    for e in kb.entries:
+        item = _item_at(kb, e)
+        if item is None:
+            continue
+        for fld, text in prose_of(item):
+            key = norm(text)
+            if fld.endswith(("title", "name", "q", "role")) or len(key) < 12:
+                continue
+            here = f"{_label(e)} {fld}"
+            # Within one content type: the same sentence under two terms, two problems, two answers.
+            if key in seen and seen[key].split(":", 1)[0] == e.file and not seen[key].startswith(_label(e) + " "):
+                out.same_text.append((seen[key], here, text[:40]))
+            seen.setdefault(key, here)
+    questions = [(q.id, q.q, q.a) for g in kb.faq.groups for q in g.questions]
+    for i, (a_id, a_q, a_a) in enumerate(questions):
+        for b_id, b_q, b_a in questions[i + 1:]:
+            sim = max(similarity(a_q, b_q), similarity(a_a, b_a) / SIMILAR_A * SIMILAR_Q)
+            if sim >= SIMILAR_Q:
+                out.similar_questions.append((a_id, b_id, round(sim, 2)))
+    for t in kb.glossary.terms:
+        if t.basis != "source":
+            continue
+        senses = getattr(t, "senses", [])  # data from before senses existed has none
+        names = [t.term, *t.aliases, *(a for s in senses for a in s.aliases)]
+        refs = [*t.sources, *(r for s in senses for r in s.sources)]
+        text = "".join(kb.documents[r.doc].paragraph(r.para) or "" for r in refs if r.doc in kb.documents)
+        if not any(norm(n) in norm(text) for n in names):
+            out.terms_not_in_citations.append(f"glossary:{t.id}")
 
 
 def render_report(a: Audit, kb: KnowledgeBase) -> str:
@@ -188,7 +257,12 @@ def render_report(a: Audit, kb: KnowledgeBase) -> str:
         "",
         f"- 条目 {f['items']} 个，原文段落 {f['paragraphs']} 段，实质性片段 {f['substantive_passages']} 处；",
         f"- 没有任何条目覆盖的实质性片段：{f['uncovered_passages']} 处（{f['uncited_paragraphs']} 段没有被任何条目引用）；",
-        f"- 条目文字中不见于所引段落的分句：{f['off_text_clauses']} 处，其中未经审核的：{f['unreviewed_clauses']} 处。",
+        f"- 条目文字的分句 {f['item_clauses']} 处：{f['framing_clauses']} 处是“讲话稿指出”一类的出处说明；"
+        f"不见于所引段落的 {f['off_text_clauses']} 处，其中未经审核的 {f['unreviewed_clauses']} 处；",
+        f"- 文字完全相同的两处：{f['same_text_pairs']} 对；读来相近的问题：{f['similar_question_pairs']} 对；"
+        f"所引段落中找不到术语本身的：{f['terms_not_in_citations']} 个。",
+        "",
+        "审核过、确认忠实于原文的分句记在 data/audit-reviewed.yml（按条目列出），不再计入“未经审核”。",
         "",
         "## 一、各段被哪些条目引用、哪些片段没有覆盖",
         "",
@@ -205,6 +279,7 @@ def render_report(a: Audit, kb: KnowledgeBase) -> str:
             lines += [f"- {c}" for c in p.uncovered]
             lines.append("")
     lines += ["## 二、条目文字中不见于所引段落的分句（待人工审核）", ""]
+    reviewed_only = [i for i in a.items if i.off_text and not i.unreviewed]
     for i in a.items:
         if not i.unreviewed:
             continue
@@ -214,6 +289,12 @@ def render_report(a: Audit, kb: KnowledgeBase) -> str:
         lines.append("")
         lines += [f"- {fld}：{c}" for fld, c in i.unreviewed]
         lines.append("")
+    if reviewed_only:
+        lines += [f"另有 {len(reviewed_only)} 个条目的改写已审核，见 data/audit-reviewed.yml。", ""]
+    lines += ["## 三、文案：重复与相近", ""]
+    lines += [f"- 文字相同：`{x}` 与 `{y}`（“{t}…”）" for x, y, t in a.same_text] or ["- 文字相同：无"]
+    lines += [f"- 问题相近：`{x}` 与 `{y}`（相似度 {s}）" for x, y, s in a.similar_questions] or ["- 问题相近：无"]
+    lines += [f"- 所引段落中找不到术语本身：`{t}`" for t in a.terms_not_in_citations] or ["- 术语均出现在所引段落中"]
     return "\n".join(lines) + "\n"
 
 

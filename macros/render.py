@@ -225,8 +225,8 @@ def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
             out.append(_heading(2, f"{x.name}" + (f"：{x.role}" if x.role else "") + f"（《{doc}》）", x.id))
             if len(pair) > 1:
                 other = pair[1] if x is pair[0] else pair[0]
-                out.append(f"《{doc}》中的说法。《{kb.documents[other.doc].meta.short_title}》中的另见"
-                           f"[{other.name}]({link.to('organisation.md', other.id)})；两篇文档可能不是同一地方、同一年份，不要合在一起理解。"
+                out.append(f"本条出自《{doc}》。《{kb.documents[other.doc].meta.short_title}》中的相应条目见"
+                           f"[{other.name}]({link.to('organisation.md', other.id)})；两篇文档可能不是同一地方、同一年份，请分开理解。"
                            "\n{ .kb-doc-label }")
             out += [x.summary, blank_notes(kb, [x.summary], link), render_sources(kb, x.sources, link)]
             if x.duties:
@@ -304,7 +304,7 @@ def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
                 out.append(f"**《{doc}》中**{alias}：{sense.definition}\n{{ .kb-sense }}")
                 out.append(render_sources(kb, sense.sources, link))
             if t.senses:
-                out.append("两篇文档各自的说法分开列出：它们可能不是同一地方、同一年份，不要合在一起理解。\n{ .kb-doc-label }")
+                out.append("两篇文档各自的说法分开列出：它们可能不是同一地方、同一年份，请分开理解。\n{ .kb-doc-label }")
             out.append(blank_notes(kb, [t.definition or "", *(x.definition for x in t.senses)], link))
             if t.basis == "general":
                 out.append('!!! note "通用释义"\n    这条释义是通用常识，不是原文引文；下面的出处只说明原文在哪里用到这个词。')
@@ -343,7 +343,7 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
         out.append(f"[{n}](#{anchor}){{ .kb-para__num title=\"第 {n} 段\" }} {_mark_blanks(meta, n, text)}\n{{ #{anchor} .kb-para }}")
         notes = [b for b in meta.blanks if b.para == n]
         if notes:
-            out.append("原文空缺：" + "；".join(f"“{md_escape(b.passage)}”——{md_escape(b.note)}" for b in notes) + "\n{ .kb-blank-note }")
+            out.append("原文空缺：" + "；".join(f"“{md_escape(b.passage)}”——{md_escape(b.note.rstrip('。'))}" for b in notes) + "。" + "\n{ .kb-blank-note }")
         citers = [e for e in kb.cited_by.get((doc_id, n), []) if e.page != doc_page(doc_id)]
         if citers:
             by_kind: dict[str, list[Entry]] = {}
@@ -370,9 +370,9 @@ def blank_notes(kb: KnowledgeBase, texts: Iterable[str], link: Linker) -> str:
     for doc_id, d in kb.documents.items():
         for b in d.meta.blanks:
             if any(b.passage in t for t in texts if t):
-                notes.append(f"“{md_escape(b.passage)}”：{md_escape(b.note)}"
+                notes.append(f"“{md_escape(b.passage)}”：{md_escape(b.note.rstrip('。'))}"
                              f"（[《{d.meta.short_title}》第 {b.para} 段]({link.paragraph(doc_id, b.para)})）")
-    return ("原文空缺：" + "；".join(notes) + "\n{ .kb-blank-note }") if notes else ""
+    return ("原文空缺：" + "；".join(notes) + "。\n{ .kb-blank-note }") if notes else ""
 
 
 def render_document_list(kb: KnowledgeBase, link: Linker) -> str:
