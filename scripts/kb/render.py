@@ -185,7 +185,9 @@ def _phase_nav(kb: KnowledgeBase, p: m.Phase, link: Linker) -> str:
     also = f"\n\n{also}（原文没有称之为环节）\n{{ .kb-phase-nav }}" if any(x.id != p.id for x in others) else ""
     phases = sorted((x for x in kb.phases.phases if x.numbered), key=lambda x: x.order)
     if p.id not in {x.id for x in phases}:
-        return also.lstrip("\n") if phases else ""
+        named = " → ".join(f"[{x.short_title}]({link.item(x.id)})" for x in phases)
+        nav = f"原文称为环节的：{named}；{p.name}原文没有称之为环节。\n{{ .kb-phase-nav }}" if phases else ""
+        return nav + also
     i = next(k for k, x in enumerate(phases) if x.id == p.id)
     lo, hi = max(0, i - PHASE_NAV_WINDOW), min(len(phases), i + PHASE_NAV_WINDOW + 1)
     names = [f"[{x.short_title}]({link.item(x.id)})" if x.id != p.id else f"**{x.short_title}**" for x in phases[lo:hi]]
@@ -198,7 +200,8 @@ def _phase_nav(kb: KnowledgeBase, p: m.Phase, link: Linker) -> str:
 def render_phase_cards(kb: KnowledgeBase, link: Linker) -> str:
     cards = []
     for p in sorted(kb.phases.phases, key=lambda x: x.order):
-        cards.append(f"-   **[{p.title}]({link.item(p.id)})**\n\n    ---\n\n    {p.summary}")
+        note = "" if p.numbered else "（原文没有称之为环节）"
+        cards.append(f"-   **[{p.title}]({link.item(p.id)})**{note}\n\n    ---\n\n    {p.summary}")
     return _cards(cards)
 
 
