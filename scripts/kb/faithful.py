@@ -45,14 +45,20 @@ def headings(paragraphs: tuple[str, ...]) -> dict[int, str]:
 
 
 def walk(obj: Any, loc: Loc) -> Iterator[tuple[Any, Loc]]:
-    """Every pydantic model below obj (obj included), with its path."""
-    if isinstance(obj, BaseModel):
-        yield obj, loc
-        for name in type(obj).model_fields:
-            yield from walk(getattr(obj, name), loc + (name,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from walk(v, loc + (i,))
+    """Every pydantic model below obj (obj included), with its path, in document order."""
+    stack = [(obj, loc)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, BaseModel):
+            yield node, where
+            children = []
+            for name in type(node).model_fields:
+                value = getattr(node, name)
+                if isinstance(value, (BaseModel, list)):
+                    children.append((value, where + (name,)))
+            stack.extend(reversed(children))
+        elif isinstance(node, list):
+            stack.extend(reversed([(v, where + (i,)) for i, v in enumerate(node) if isinstance(v, (BaseModel, list))]))
 
 
 def prose(obj: Any, loc: Loc, nested_items: bool = True) -> Iterator[tuple[str, Loc]]:
@@ -127,34 +133,52 @@ def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_
     def title_of(doc_id: str) -> str:
         return f"《{docs[doc_id].meta.short_title}》" if doc_id in docs else f"文档“{doc_id}”"
 
-    def cite_scope(file: str, owner: str, obj: Any, loc: Loc, what: str) -> None:
-        for ref, where in refs_below(obj, loc):
-            if ref.doc != owner and ref.doc in docs and owner in docs:
-                report(file, where + ("doc",),
-                       f"{what}属于{title_of(owner)}（doc: {owner}），却引用了{title_of(ref.doc)}第 {ref.para} 段。"
-                       f"两篇文档的机构、人物、说法不能合进一个条目：请把这一处移到属于{title_of(ref.doc)}的条目或说法中。")
+    def cite_error(file: str, owner: str, ref: m.SourceRef, where: Loc, what: str) -> None:
+        if ref.doc != owner and ref.doc in docs and owner in docs:
+            report(file, where + ("doc",),
+                   f"{what}属于{title_of(owner)}（doc: {owner}），却引用了{title_of(ref.doc)}第 {ref.para} 段。"
+                   f"两篇文档的机构、人物、说法不能合进一个条目：请把这一处移到属于{title_of(ref.doc)}的条目或说法中。")
 
     # ---- ownership -------------------------------------------------------------------------
+    nodes = {file: list(walk(model, ())) for file, (model, _) in loaded.items()}
+    position = {file: {where: k for k, (_, where) in enumerate(ns)} for file, ns in nodes.items()}
+
+    def subtree(file: str, loc: Loc) -> list[tuple[Any, Loc]]:
+        ns, k, n = nodes[file], position[file][loc], len(loc)
+        end = k + 1
+        while end < len(ns) and ns[end][1][:n] == loc:
+            end += 1
+        return ns[k:end]
+
+    bodies = {b.id: b for b in loaded["organisation"][0].bodies} if "organisation" in loaded else {}
     for file, (model, _) in loaded.items():
         for item, loc in owned_items(file, model):
             owner = owner_of(item)
             if owner is not None and owner not in docs and "documents" in loaded:
                 report(file, loc + ("doc",), f"没有 id 为“{owner}”的文档。可用的文档：{'、'.join(docs)}。")
                 continue
-            # Points that name their own document.
-            for node, where in walk(item, loc):
+            # Each citation is checked against the nearest thing that names its document:
+            # a point or a sense with its own doc, else the item itself.
+            scopes: dict[Loc, tuple[str, str]] = {}
+            if owner is not None:
+                scopes[loc] = (owner, "这个术语" if isinstance(item, m.Term) else "这个条目")
+            for node, where in subtree(file, loc):
                 if isinstance(node, m.Point) and node.doc is not None:
                     if owner is not None and node.doc != owner:
                         report(file, where + ("doc",), f"这条要点写的是 doc: {node.doc}，但它所在的条目属于{title_of(owner)}。"
                                                        "要点只能属于条目自己的文档。")
                     else:
-                        cite_scope(file, node.doc, node, where, "这条要点")
+                        scopes[where] = (node.doc, "这条要点")
+                elif isinstance(node, m.Sense):
+                    scopes[where] = (node.doc, "这条说法")
+                elif isinstance(node, m.SourceRef):
+                    scope = next((scopes[where[:k]] for k in range(len(where) - 1, len(loc) - 1, -1) if where[:k] in scopes), None)
+                    if scope:
+                        cite_error(file, scope[0], node, where, scope[1])
             if isinstance(item, m.Term):
-                problems.extend(_term_problems(item, loc, docs, report, cite_scope, title_of))
+                _term_problems(item, loc, docs, report, title_of)
                 continue
-            if owner is not None:
-                cite_scope(file, owner, item, loc, "这个条目")
-            elif isinstance(item, m.Phase):
+            if isinstance(item, m.Phase) and owner is None:
                 for key in ("tasks", "outputs"):
                     for j, p in enumerate(getattr(item, key)):
                         if p.doc is None and len({r.doc for r in p.sources}) > 1:
@@ -163,8 +187,7 @@ def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_
                         elif p.doc is None:
                             report(file, loc + (key, j), "这个环节没有写 doc（两篇文档都谈到），每条要点要写 doc：出自哪篇文档。")
             if isinstance(item, m.Body) and item.counterpart is not None:
-                others = {b.id: b for b in model.bodies}
-                other = others.get(item.counterpart)
+                other = bodies.get(item.counterpart)
                 if other is None:
                     report(file, loc + ("counterpart",), f"没有 id 为“{item.counterpart}”的机构。")
                 elif other.doc == item.doc:
@@ -188,27 +211,38 @@ def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_
                     if phrase not in text:
                         report("documents", loc + ("retold_if", j), f"“{phrase}”不在{title_of(d.id)}第 {b.para} 段中。")
                 blanks.append((d.id, b))
+    # Copies of a document share their blanks: each distinct blank once, found by one pattern.
+    distinct: dict[tuple[str, tuple[str, ...]], tuple[str, m.Blank]] = {}
+    for doc_id, b in blanks:
+        distinct.setdefault((b.passage, tuple(b.retold_if)), (doc_id, b))
+    by_phrase: dict[str, list[tuple[str, m.Blank]]] = {}
+    for doc_id, b in distinct.values():
+        for phrase in b.retold_if:
+            by_phrase.setdefault(phrase, []).append((doc_id, b))
+    signal = re.compile("|".join(map(re.escape, sorted(by_phrase, key=len, reverse=True)))) if by_phrase else None
     for file, (model, _) in loaded.items():
-        for item, loc in _retelling_units(file, model):
+        if signal is None:
+            break
+        for item, loc in _retelling_units(nodes[file]):
             texts = list(prose(item, loc, nested_items=False))
-            for doc_id, b in blanks:
-                if any(b.passage in t for t, _ in texts):
-                    continue
-                for t, where in texts:
-                    hit = next((p for p in b.retold_if if p in t), None)
-                    if hit:
-                        report(file, where,
-                               f"转述了{title_of(doc_id)}第 {b.para} 段含空缺的句子（“{hit}”），但没有照原样写出“{b.passage}”"
-                               f"（{b.note}）。请照原文写出这段文字，空缺处保持空缺，不要删去或补全。")
-                        break
+            hits = [(h.group(0), t, where) for t, where in texts for h in [signal.search(t)] if h]
+            reported: set[str] = set()
+            for phrase, _, where in hits:
+                for doc_id, b in by_phrase[phrase]:
+                    if b.passage in reported or any(b.passage in t for t, _ in texts):
+                        continue
+                    reported.add(b.passage)
+                    report(file, where,
+                           f"转述了{title_of(doc_id)}第 {b.para} 段含空缺的句子（“{phrase}”），但没有照原样写出“{b.passage}”"
+                           f"（{b.note}）。请照原文写出这段文字，空缺处保持空缺，不要删去或补全。")
 
     # ---- titles from headings ----------------------------------------------------------------
     heads: dict[str, list[tuple[str, int]]] = {}
     for doc_id, d in docs.items():
         for n, text in headings(d.paragraphs).items():
             heads.setdefault(norm_title(text), []).append((doc_id, n))
-    for file, (model, _) in loaded.items():
-        for node, loc in walk(model, ()):
+    for file in loaded:
+        for node, loc in nodes[file]:
             title = getattr(node, "title", None)
             sources = getattr(node, "sources", None)
             if not isinstance(title, str) or not sources:
@@ -234,14 +268,14 @@ def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_
     return problems
 
 
-def _retelling_units(file: str, model: BaseModel) -> Iterator[tuple[Any, Loc]]:
+def _retelling_units(nodes: list[tuple[Any, Loc]]) -> Iterator[tuple[Any, Loc]]:
     """The units a blank is looked for in: every item with an id, and file intros."""
-    for node, loc in walk(model, ()):
+    for node, loc in nodes:
         if isinstance(node, (m.Item, m.Term, m.Document)) or loc == ("intro",):
             yield node, loc
 
 
-def _term_problems(t: m.Term, loc: Loc, docs: dict, report, cite_scope, title_of) -> list[Problem]:
+def _term_problems(t: m.Term, loc: Loc, docs: dict, report, title_of) -> None:
     file = "glossary"
     if t.senses and t.doc:
         report(file, loc + ("doc",), "写了 senses（各文档分开的说法）就不要再写 doc；每条说法各写自己的 doc。")
@@ -261,16 +295,12 @@ def _term_problems(t: m.Term, loc: Loc, docs: dict, report, cite_scope, title_of
             report(file, loc + ("senses", k, "doc"), f"{title_of(s.doc)}已经有一条说法了：同一文档的说法请写在一条里。")
         seen.add(s.doc)
         if s.doc in docs:
-            cite_scope(file, s.doc, s, loc + ("senses", k), "这条说法")
             for j, alias in enumerate(s.aliases):
                 if not any(alias in p for p in docs[s.doc].paragraphs):
                     report(file, loc + ("senses", k, "aliases", j), f"又作“{alias}”在{title_of(s.doc)}中没有出现：又作只写这篇文档自己的写法。")
-    if t.doc is not None and t.doc in docs:
-        cite_scope(file, t.doc, t, loc, "这个术语")
     scope = [t.doc] if t.doc in docs else ([] if t.senses else list(docs))
     for j, alias in enumerate(t.aliases):
         if scope and not any(alias in p for d in scope for p in docs[d].paragraphs):
             report(file, loc + ("aliases", j), f"又作“{alias}”在{'、'.join(map(title_of, scope))}中没有出现：又作只写同一文档对同一事物的写法。")
         if t.senses:
             report(file, loc + ("aliases", j), "分文档写了 senses 时，又作写在各条说法下面（aliases）。")
-    return []
