@@ -186,6 +186,7 @@ class Body(Item):
     role: Text | None = Field(default=None, description="定位，例如 第一责任人")
     summary: Text
     duties: list[Point] = []
+    duties_title: Text = Field(default="职责", description="duties 的小标题；原文写的不是职责而是做了什么时，改写如 报道中的有关内容")
 
 
 class Person(Item):

@@ -239,7 +239,7 @@ def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
                            "\n{ .kb-doc-label }")
             out += [x.summary, blank_notes(kb, [x.summary], link), render_sources(kb, x.sources, link)]
             if x.duties:
-                out.append(_heading(3, "职责", None))
+                out.append(_heading(3, x.duties_title, None))
                 out += _points(kb, x.duties, link)
     if f.people:
         out.append(_heading(2, "原文提到的人", "people"))
