@@ -7,7 +7,7 @@ KB := $(BIN)/kb
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: hooks copy fix-citations serve build check schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline
+.PHONY: hooks copy fix-citations serve build check audit schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and the code
 serve: $(VENV)/.site
@@ -32,6 +32,10 @@ fix-citations: $(VENV)/.site
 ## make hooks: check every commit in this clone before it is made (kb check, kb copy, yamllint)
 hooks: $(VENV)/.dev
 	$(BIN)/pre-commit install
+
+## make audit: coverage audit for editors (dist/audit.md): uncovered passages, unreviewed clauses, near-duplicates
+audit: $(VENV)/.site
+	$(KB) audit
 
 ## make schemas: regenerate data/schemas/*.json from the models
 schemas: $(VENV)/.site
