@@ -55,7 +55,14 @@ def _closest(paragraphs: tuple[str, ...], quote: str) -> tuple[int, str, float] 
             rr = sm.ratio()
             if rr > r:
                 r, best_start, best_len = rr, s, length
-    return n, text[best_start:best_start + best_len], r
+    # Show whole words: no stray punctuation in front, the clause finished when it nearly is.
+    start, end = best_start, best_start + best_len
+    while start < end and text[start] in "。，；：、！？ ":
+        start += 1
+    tail = re.search(r"[。，；：！？]", text[end:end + 4])
+    if tail:
+        end += tail.start()
+    return n, text[start:end], r
 
 
 def locate(paragraphs: tuple[str, ...], quote: str) -> Whereabouts:
