@@ -26,10 +26,14 @@ def problems(root: Path) -> list[str]:
 def fill(path: Path) -> None:
     """Fill every placeholder the way an editor would: a real paragraph and a verbatim quote."""
     out = []
+    doc = "speech"
     for line in path.read_text("utf-8").split("\n"):
+        if line.strip(" -").startswith("doc:"):
+            doc = line.split(":", 1)[1].split("#")[0].strip()
         if scaffold.PLACEHOLDER in line:
             key = line.split(":", 1)[0]
-            value = {"para": "6", "quote": "群众路线是我党的生命线和根本路线", "date": "5月23日",
+            para, quote = ("3", "市教育局局长丁伟明") if doc == "progress-meeting" else ("6", "群众路线是我党的生命线和根本路线")
+            value = {"para": para, "quote": quote, "date": "5月23日",
                      "short_title": "回头看通知", "kind": "通知"}.get(key.strip(" -"), "测试内容。")
             line = f"{key}: {value}"
         out.append(line)

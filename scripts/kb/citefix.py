@@ -119,6 +119,18 @@ def broken_citations(root: Path) -> list[Finding]:
                 out.append(Finding(rel(data_dir / f"{name}.yml", root), line_for(lines, loc + ("para",)),
                                    format_loc(loc + ("para",)), ref.doc, ref.para, ref.quote,
                                    locate(doc.paragraphs, ref.quote)))
+    # passages with a blank, recorded in data/documents.yml
+    if "documents" in loaded:
+        model, lines = loaded["documents"]
+        for i, d in enumerate(model.documents):
+            doc = docs.get(d.id)
+            for j, b in enumerate(getattr(d, "blanks", None) or []):
+                text = doc.paragraph(b.para) if doc else None
+                if doc is None or (text is not None and b.passage in text):
+                    continue
+                loc = ("documents", i, "blanks", j, "para")
+                out.append(Finding(rel(data_dir / "documents.yml", root), line_for(lines, loc), format_loc(loc),
+                                   d.id, b.para, b.passage, locate(doc.paragraphs, b.passage)))
     # quote("doc", para, "text") in the pages
     for path in sorted((root / "docs").rglob("*.md")):
         text = path.read_text("utf-8-sig")

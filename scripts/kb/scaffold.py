@@ -49,6 +49,7 @@ KINDS: dict[str, Kind] = {
     "term": Kind("术语", "glossary", None, "terms", "term", f"""\
 - id: {{id}}
   term: {{title}}
+  doc: {{doc}}  # 释义出自哪篇原文；两篇都说到时改写 senses（见 CONTRIBUTING.md）
   definition: {P}释义：出自原文时只说原文说过的话
   basis: source  # 释义出自原文写 source；通用常识释义写 general
 """ + _SOURCES),
@@ -197,6 +198,8 @@ def new_item(root: Path, kind: str, title: str | None = None, group: str | None 
         else:
             raise ScaffoldError(f"{shown} 里没有 id 为“{group}”的分组。可用的分组：{'、'.join(map(str, ids))}。")
         list_loc: Loc = (spec.groups, gi, spec.items)
+        # A group that belongs to one document: its items cite only that document.
+        doc = doc or (groups[gi].get("doc") if isinstance(groups[gi].get("doc"), str) else None)
     else:
         list_loc = (spec.items,)
     docs, _, _ = load_yaml(root / "data" / "documents.yml", "data/documents.yml")
