@@ -14,6 +14,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError, Page, expect
 
+from .instant import MEANWHILE, follow_while_page_loads, stop_timers
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -338,6 +340,37 @@ def test_citation_link_lands_on_the_quoted_paragraph(page: Page, base_url: str):
     tab = page.context.new_page()
     tab.goto(page.url)
     assert_on_screen_below_header(tab, by_id(tab, ident))
+
+
+@pytest.mark.parametrize("meanwhile", MEANWHILE)
+def test_citation_lands_on_its_paragraph_whatever_the_old_page_does_while_it_loads(
+        page: Page, base_url: str, meanwhile: str):
+    """Instant navigation on a slow server: the reader scrolled, or clicked as soon as the page appeared.
+
+    Material (9.8) decided where to scroll from a history entry the old page had meanwhile written
+    into, and landed at the old offset, under an address without #pN (docs/javascripts/kb-anchor.js).
+    """
+    rebase_sitemap(page, base_url)
+    if meanwhile == "start-up":
+        stop_timers(page)
+    goto_ready_for_instant(page, base_url + "principles/")
+    href = follow_while_page_loads(page, page.locator("article p.kb-sources a").first, meanwhile)
+
+    expect(page.locator("article h1")).to_contain_text("讲话稿")
+    assert_on_screen_below_header(page, by_id(page, fragment(href)))
+    expect(page).to_have_url(href)  # the address to copy still names the paragraph
+    expect(page.locator(".kb-para:target")).to_have_id(fragment(href))  # highlighted as the target
+    assert_instant(page)
+
+    # Back leads to the citing page (the landing replaced the entry, it did not add one), and Forward
+    # returns to the paragraph.
+    page.go_back()
+    expect(page).to_have_url(base_url + "principles/")
+    expect(page.locator("article h1")).to_have_text(heading("基本原则"))
+    page.go_forward()
+    expect(page).to_have_url(href)
+    assert_on_screen_below_header(page, by_id(page, fragment(href)))
+    assert_instant(page)
 
 
 def test_cited_by_back_link_reaches_the_citing_item(page: Page, base_url: str):
