@@ -173,6 +173,18 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+def _load_yaml_cached(path: Path, shown: str):
+    """load_yaml, from the build cache when this file's bytes were parsed before."""
+    from . import cache
+
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return load_yaml(path, shown)
+    key = cache.key_of(cache.code_digest("yamlsource", "errors"), shown, raw)
+    return cache.cached("yaml", key, lambda: load_yaml(path, shown))
+
+
 def _load_files(data_dir: Path, only: tuple[str, ...] | None = None) -> tuple[dict[str, tuple[BaseModel, dict[Loc, int]]], list[Problem]]:
     root = data_dir.parent
     loaded: dict[str, tuple[BaseModel, dict[Loc, int]]] = {}
@@ -183,7 +195,7 @@ def _load_files(data_dir: Path, only: tuple[str, ...] | None = None) -> tuple[di
             continue
         path = data_dir / f"{name}.yml"
         shown = rel(path, root)
-        data, lines, found = load_yaml(path, shown)
+        data, lines, found = _load_yaml_cached(path, shown)
         problems += found
         if data is None:
             continue

@@ -10,18 +10,31 @@ import inspect
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "selfcontained")
+# Mistakes found by the macros while rendering pages: collected for every page, then raised
+# together by the kb plugin (plugin.py, on_env), so that the editor sees all of them in one run
+# and never mkdocs-macros' traceback.
+PAGE_PROBLEMS: list[str] = []
+
+CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "pages", "selfcontained", "cache")
+
+
+_loaded_sources: dict[str, bytes] = {}
 
 
 def _reload_content_layer() -> None:
-    """`mkdocs serve` keeps imported modules: reload ours so code edits show up like data edits."""
+    """`mkdocs serve` keeps imported modules: reload ours when their code changed, so code edits show
+    up like data edits. Unchanged code is not reloaded (pydantic rebuilds every model on reload)."""
     import importlib
     import sys
 
-    for name in CONTENT_MODULES:
-        module = sys.modules.get(f"{__package__}.{name}")
-        if module is not None:
-            importlib.reload(module)
+    modules = [sys.modules.get(f"{__package__}.{name}") for name in CONTENT_MODULES]
+    sources = {m.__name__: Path(m.__file__).read_bytes() for m in modules if m is not None}
+    if _loaded_sources and sources != _loaded_sources:
+        for module in modules:
+            if module is not None:
+                importlib.reload(module)
+    _loaded_sources.clear()
+    _loaded_sources.update(sources)
 
 
 def project_root(conf) -> Path:  # noqa: ANN001 - MkDocs config
@@ -45,6 +58,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from .checks import check
     from .errors import ContentError, DataError
 
+    PAGE_PROBLEMS.clear()
     try:
         kb = check(project_root(env.conf))
     except DataError as e:
@@ -58,6 +72,10 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         wanted = [p for p in list(sig.parameters)[1:] if p != "link"]
         usage = f"{name}({', '.join(wanted)})"
 
+        def mistake(src: str, message: str) -> str:
+            PAGE_PROBLEMS.append(f"docs/{src}: {message}")
+            return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
+
         @functools.wraps(fn)
         def macro(*args, **kwargs):
             src = page_src(env)
@@ -65,11 +83,11 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
             try:
                 sig.bind(kb, *args, link=link, **kwargs)
             except TypeError:
-                raise PluginError(f"docs/{src}: 宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。") from None
+                return mistake(src, f"宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。")
             try:
                 return fn(kb, *args, link=link, **kwargs)
             except ContentError as e:
-                raise PluginError(f"docs/{src}: {e}") from None
+                return mistake(src, str(e))
         return macro
 
     for sec in sections.SECTIONS:

@@ -93,18 +93,29 @@ def external_references(site_dir: Path, own_host: str = "") -> list[str]:
     """Every external URL the built site could make a browser fetch, as 'file: reference'.
 
     own_host is the host of site_url: links to the site itself (canonical links) are not external.
+    Each file's findings are cached by its content hash: a preview rebuild rescans only what changed.
     """
+    import hashlib
+
+    from . import cache
+
     allowed = NOT_EXTERNAL | {own_host.split(":")[0].lower()} if own_host else NOT_EXTERNAL
+    table = cache.Table.open("selfcontained", cache.code_digest("selfcontained") + own_host.encode())
     found = []
     for path in sorted(site_dir.rglob("*")):
         pattern = FETCHABLE.get(path.suffix)
         if pattern is None or not path.is_file():
             continue
-        text = path.read_text("utf-8", errors="replace")
-        if path.suffix != ".html":
-            text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)  # licence headers name their authors' sites
-        for m in pattern.finditer(text):
-            ref = m.group(0)
-            if ref.split("//", 1)[-1].lower() not in allowed:
-                found.append(f"{path.relative_to(site_dir).as_posix()}: {ref}")
+        data = path.read_bytes()
+        refs = table.get((path.suffix, hashlib.blake2b(data, digest_size=20).digest()),
+                         lambda: _fetchable(data, path.suffix, pattern, allowed))
+        found += [f"{path.relative_to(site_dir).as_posix()}: {ref}" for ref in refs]
+    table.save()
     return found
+
+
+def _fetchable(data: bytes, suffix: str, pattern: re.Pattern, allowed: frozenset) -> list[str]:
+    text = data.decode("utf-8", errors="replace")
+    if suffix != ".html":
+        text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)  # licence headers name their authors' sites
+    return [m.group(0) for m in pattern.finditer(text) if m.group(0).split("//", 1)[-1].lower() not in allowed]

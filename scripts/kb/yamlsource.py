@@ -13,6 +13,9 @@ import yaml
 from .errors import Loc, Problem, format_loc
 
 
+STR = "tag:yaml.org,2002:str"
+
+
 def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
     """Return (data, line of each path, problems). Data is None when the file cannot be parsed."""
     try:
@@ -53,6 +56,10 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
             return out
         if isinstance(n, yaml.SequenceNode):
             return [build(item, loc + (i,)) for i, item in enumerate(n.value)]
+        # Most scalars are text: skip the constructor's generic machinery for them (a third of
+        # the load time at scale); every other tag is constructed exactly as SafeLoader does.
+        if n.tag == STR and isinstance(n, yaml.ScalarNode):
+            return n.value
         return loader.construct_object(n, deep=True)
 
     return build(node, ()), lines, problems
