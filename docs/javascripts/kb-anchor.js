@@ -31,6 +31,9 @@
       // A new visit to #id: a fragment navigation to that address restores it in the address bar,
       // scrolls to the element (honouring scroll-margin-top under the sticky header), sets :target,
       // and replaces the entry instead of adding one, so Back still leads to the previous page.
+      // Chromium keeps the entry's state through it: clear the stale offset first, or Forward
+      // before Material next stores the offset (100 ms) would restore it.
+      history.replaceState(null, "", nav.url.href);
       location.replace(nav.url.href);
     } else {
       // Material's rule, with the state the entry had before the old page wrote into it.
