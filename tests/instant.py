@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urldefrag, urljoin
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Error as PlaywrightError, Page, expect
 
 # What the old page does while the next one loads, and the state that shows it has been written.
 MEANWHILE = {
@@ -44,7 +45,11 @@ def follow_while_page_loads(page: Page, link, meanwhile: str) -> str:
         box = page.locator("article").bounding_box()
         page.mouse.move(box["x"] + 10, 400)
         page.mouse.wheel(0, 300)
-    page.wait_for_function(MEANWHILE[meanwhile], arg="#" + urldefrag(href).fragment)
+    try:
+        page.wait_for_function(MEANWHILE[meanwhile], arg="#" + urldefrag(href).fragment)
+    except PlaywrightError:
+        pytest.fail(f"the old page never wrote into the new history entry ({meanwhile}: "
+                    f"{MEANWHILE[meanwhile]}): has Material's instant navigation changed?")
     assert len(held) == 1, f"the request for {href} was not held: {held}"
     held[0].continue_()
     page.unroute(page_url)  # only now: unrouting first would already have handled the held request
