@@ -222,6 +222,19 @@ def paragraphs_cmd(docs: Annotated[Optional[list[str]], typer.Argument(help="文
             typer.echo(f"¶{n}\t{text}")
 
 
+@app.command("audit")
+@command
+def audit_cmd(out: Annotated[Path, typer.Argument(help="报告文件，默认 dist/audit.md")] = Path("dist/audit.md")) -> None:
+    """内容覆盖审核（编辑用）：每段被哪些条目引用、哪些实质性片段没有条目覆盖；每个条目中不见于所引段落、尚未审核的分句。"""
+    from .audit import run
+
+    a = run(ROOT, out if out.is_absolute() else ROOT / out)
+    f = a.figures()
+    typer.echo(f"审核报告已写入 {out}")
+    typer.echo(f"未覆盖的实质性片段 {f['uncovered_passages']} 处；不见于所引段落的分句 {f['off_text_clauses']} 处，"
+               f"其中未经审核 {f['unreviewed_clauses']} 处；文字相同 {f['same_text_pairs']} 对，相近问题 {f['similar_question_pairs']} 对。")
+
+
 @app.command("bench", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 @command
 def bench_cmd(ctx: typer.Context) -> None:
