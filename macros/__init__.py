@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained")
+CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained", "searchvocab", "searchindex")
 
 
 def _reload_content_layer() -> None:
@@ -40,6 +40,11 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     except DataError as e:
         # PluginError stops the build with the editor-facing report as its message.
         raise PluginError(e.report()) from None
+
+    from .searchvocab import apply_to_jieba
+
+    apply_to_jieba(kb)  # before any page is indexed: the site's own words stay whole
+    env.kb_for_search = kb
 
     def link():
         return r.Linker(env.page.file.src_uri)
@@ -86,7 +91,13 @@ def on_post_build(env) -> None:  # noqa: ANN001
 
     from .selfcontained import external_references, neutralise
 
+    from .searchindex import rewrite
+
     site = Path(env.conf["site_dir"])
+    try:
+        rewrite(site, env.kb_for_search)
+    except ValueError as e:  # e.g. a Material upgrade changed how pages name the search worker
+        raise PluginError(f"无法生成站内搜索：{e}") from None
     try:
         neutralise(site, ROOT / "deploy" / "offline")
     except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern
