@@ -6,6 +6,7 @@ render function. The content layer (models, content, render) stays MkDocs-free.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -95,7 +96,9 @@ def on_post_build(env) -> None:  # noqa: ANN001
 
     site = Path(env.conf["site_dir"])
     try:
-        rewrite(site, env.kb_for_search)
+        # KB_SEARCH_ENGINE=material keeps Material's own lunr search: for the benchmark's comparison only.
+        if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
+            rewrite(site, env.kb_for_search)
     except ValueError as e:  # e.g. a Material upgrade changed how pages name the search worker
         raise PluginError(f"无法生成站内搜索：{e}") from None
     try:
