@@ -209,6 +209,10 @@ function query(raw) {
   if (mode !== "any") bySection.forEach(function (ks) { if (ks.length >= need) sectionAnd = true; });
   var pageAnd = false;
   pageTerms.forEach(function (set) { if (set.size >= need) pageAnd = true; });
+  // Characters scattered over a page are not an answer: a query that is no phrase on the site
+  // and cuts into single characters only finds nothing.
+  var singles = terms.every(function (t) { return t.length === 1; });
+  if (mode === "words" && singles && terms.length > 1) return { items: [] };
 
   var pages = new Map();
   bySection.forEach(function (ks, i) {
