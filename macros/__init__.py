@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained", "searchvocab", "searchindex")
+CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained", "searchvocab", "searchindex", "glossarytips")
 
 
 def _reload_content_layer() -> None:
@@ -46,6 +46,13 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
 
     apply_to_jieba(kb)  # before any page is indexed: the site's own words stay whole
     env.kb_for_search = kb
+
+    from .glossarytips import GlossaryTooltips
+
+    # Rebuilt with the data on every build (serve included); reads the page being rendered.
+    exts = env.conf["markdown_extensions"]
+    exts[:] = [e for e in exts if not isinstance(e, GlossaryTooltips) and type(e).__name__ != "GlossaryTooltips"]
+    exts.append(GlossaryTooltips(kb.glossary.terms, lambda: env.page.file.src_uri))
 
     def link():
         return r.Linker(env.page.file.src_uri)

@@ -177,3 +177,40 @@ def test_highlight_on_the_page_reached(page: Page, base_url: str):
 def test_nothing_found_says_so(box):
     assert box.query("量子计算机") == []
     assert box.meta() == box.page.evaluate(f"() => {_T}['search.result.none']")
+
+
+# --------------------------------------------------------------------------- glossary tooltips
+
+
+def test_term_in_a_sentence_shows_its_definition_and_leads_to_its_entry(page: Page, base_url: str):
+    page.goto(base_url + "principles/")
+    term = page.locator("article p a.kb-term").first
+    name = term.inner_text()
+    term.hover()
+    tip = page.locator(".md-tooltip2--active")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("：")
+    page.mouse.move(0, 0)
+    term.focus()  # keyboard readers get the same tooltip
+    expect(page.locator(".md-tooltip2--active")).to_be_visible()
+    term.click()
+    expect(page).to_have_url(re.compile(r"/glossary/#[a-z0-9-]+$"))
+    target = page.locator(f'[id="{urlsplit(page.url).fragment}"]')
+    expect(target).to_contain_text(re.compile(".+"))
+    # the entry reached names the term or the alias that was marked
+    entry = target.evaluate("""el => { let t = el.textContent; for (let n = el.nextElementSibling; n && !/^H[1-3]$/.test(n.tagName); n = n.nextElementSibling) t += n.textContent; return t; }""")
+    assert name in entry
+
+
+def test_terms_are_never_marked_in_headings_links_or_source_texts(site: Path):
+    checked = 0
+    for page in site.rglob("index.html"):
+        html = page.read_text("utf-8")
+        checked += html.count('class="kb-term"')
+        assert not re.search(r"<h[1-6][^>]*>(?:(?!</h[1-6]>).)*kb-term", html, re.S), page
+        assert not re.search(r'<a [^>]*>(?:(?!</a>).)*class="kb-term"', html, re.S), page
+        for para in re.findall(r'<p[^>]*class="[^"]*kb-para[^"]*"[^>]*>.*?</p>', html, re.S):
+            assert "kb-term" not in para, page
+        for quote in re.findall(r"<blockquote>.*?</blockquote>", html, re.S):
+            assert "kb-term" not in quote, page
+    assert checked > 50

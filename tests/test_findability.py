@@ -1,0 +1,133 @@
+"""Findability without a browser: glossary tooltips, the search vocabulary, pinyin and the index."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from types import SimpleNamespace
+
+import markdown
+import pytest
+
+from macros.glossarytips import GlossaryTooltips, short_definition
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def term(id_, name, definition="释义。", aliases=()):
+    return SimpleNamespace(id=id_, term=name, aliases=list(aliases), definition=definition)
+
+
+TERMS = [
+    term("qunzhong-luxian", "群众路线", "群众路线是我党的生命线和根本路线。第二句。"),
+    term("jiaoyu-shijian-huodong", "党的群众路线教育实践活动", "一项活动。", aliases=["教育实践活动"]),
+    term("si-feng", "四风", "形式主义、官僚主义、享乐主义和奢靡之风。"),
+]
+
+
+def render(text: str, page: str = "principles.md") -> str:
+    md = markdown.Markdown(extensions=["attr_list", GlossaryTooltips(TERMS, lambda: page)])
+    return md.convert(text)
+
+
+def links(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a class="kb-term" href="([^"]+)" title="[^"]*">([^<]+)</a>', html)
+
+
+def visible(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_longest_term_first_and_never_inside_another():
+    html = render("深入开展党的群众路线教育实践活动，坚持群众路线。")
+    assert links(html) == [("glossary.md#jiaoyu-shijian-huodong", "党的群众路线教育实践活动"),
+                           ("glossary.md#qunzhong-luxian", "群众路线")]
+
+
+def test_first_occurrence_per_section_only():
+    html = render("四风问题。再说四风。\n\n## 下一节\n\n四风又来了。四风。")
+    assert [t for _, t in links(html)] == ["四风", "四风"]
+    first, second = html.split("<h2")
+    assert len(links(first)) == 1 and len(links(second)) == 1
+
+
+def test_never_in_headings_links_code_or_quotes():
+    html = render("## 四风\n\n[四风](faq.md) `四风` \n\n> 四风出自原文\n\n原文段落四风\n{ .kb-para }\n\n出处：四风\n{ .kb-sources }")
+    assert links(html) == []
+
+
+def test_text_is_unchanged_for_search_and_copying():
+    source = "坚持群众路线，解决四风问题；教育实践活动要有实效。"
+    html = render(source)
+    assert len(links(html)) == 3
+    assert visible(html) == source
+
+
+def test_links_from_nested_pages_and_on_the_glossary_itself():
+    assert links(render("四风", page="phases/study.md")) == [("../glossary.md#si-feng", "四风")]
+    assert links(render("四风", page="glossary.md")) == [("#si-feng", "四风")]
+
+
+def test_a_term_is_not_linked_inside_its_own_entry():
+    html = render("### 四风 { #si-feng }\n\n四风是……群众路线。", page="glossary.md")
+    assert [t for _, t in links(html)] == ["群众路线"]
+
+
+def test_tooltip_is_the_first_sentence():
+    html = render("群众路线")
+    assert 'title="群众路线：群众路线是我党的生命线和根本路线。"' in html
+    assert short_definition("推进会报道回答“查摆问题查什么？”：要聚焦“四风”查。另一句。") == "推进会报道回答“查摆问题查什么？”：要聚焦“四风”查。"
+
+
+# ---- vocabulary, pinyin and index from the real data
+
+
+@pytest.fixture(scope="module")
+def kb():
+    from macros.checks import check
+
+    return check(ROOT)
+
+
+def test_domain_words_come_from_the_data(kb):
+    from macros.searchvocab import domain_words
+
+    words = set(domain_words(kb))
+    for w in ("四风", "三严三实", "领导小组及办公室", "查摆问题", "开展批评", "民主生活会", "第二批教育实践活动"):
+        assert w in words, w
+    assert all(2 <= len(w) <= 12 and re.fullmatch(r"[\u3400-\u9fff]+", w) for w in words)
+
+
+def test_jieba_keeps_domain_words_whole(kb):
+    import jieba
+
+    from macros.searchvocab import apply_to_jieba
+
+    apply_to_jieba(kb)
+    assert "领导小组及办公室" in jieba.lcut("要充分发挥领导小组及办公室的作用")
+    assert "真督实导" in jieba.lcut("做到真督实导，从严过细")
+
+
+def test_pinyin_keys_spell_glossary_terms(kb):
+    from macros.searchvocab import pinyin_keys
+
+    keys = pinyin_keys(kb)
+    assert "四风" in keys["sifeng"] and "四风" in keys["sf"]
+    assert "三严三实" in keys["syss"] and "三严三实" in keys["sanyansanshi"]
+    assert all(k.isascii() and k.isalpha() and k == k.lower() for k in keys)
+
+
+def test_index_is_compact_and_carries_what_the_worker_needs(kb):
+    from macros.searchindex import compact
+
+    material = {"config": {"lang": ["zh"], "separator": "[\\s\\u200b]+"},
+                "docs": [{"location": "glossary/", "title": "术语表", "text": "<p>术\u200b语</p>"},
+                         {"location": "glossary/#si-feng", "title": "四风", "text": "<p>四风\u200b是</p>"}]}
+    out = compact(material, kb)
+    docs = out["docs"]
+    assert out["config"] == material["config"]
+    assert docs["pages"] == ["glossary/"]
+    assert docs["sections"] == [[0, "", "术语表", "术语"], [0, "si-feng", "四风", "四风是"]]
+    pairs = {docs["t2s"][i]: docs["t2s"][i + 1] for i in range(0, len(docs["t2s"]), 2)}
+    assert pairs.get("風") == "风"
+    assert dict(docs["words"])["四风"] > 1000
