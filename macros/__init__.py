@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained", "searchvocab", "searchindex", "glossarytips")
+CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained", "searchvocab", "searchindex", "glossarytips", "tags")
 
 
 def _reload_content_layer() -> None:
@@ -54,6 +54,23 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     exts[:] = [e for e in exts if not isinstance(e, GlossaryTooltips) and type(e).__name__ != "GlossaryTooltips"]
     exts.append(GlossaryTooltips(kb.glossary.terms, lambda: env.page.file.src_uri))
 
+    from .tags import ItemExtras, check_page_tags, load_tags, render_tag_index
+
+    try:
+        tagging = load_tags(ROOT, kb)
+    except DataError as e:
+        raise PluginError(e.report()) from None
+
+    def page_tags() -> list[str]:
+        src = env.page.file.src_uri
+        try:
+            return check_page_tags(tagging, env.page.meta.get("tags"), ROOT / "docs" / src, f"docs/{src}")
+        except DataError as e:
+            raise PluginError(e.report()) from None
+
+    exts[:] = [e for e in exts if type(e).__name__ != "ItemExtras"]
+    exts.append(ItemExtras(tagging, lambda: env.page.file.src_uri, page_tags))
+
     def link():
         return r.Linker(env.page.file.src_uri)
 
@@ -75,6 +92,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         "source_documents": lambda: r.render_document_list(kb, link()),
         "home_cards": lambda: r.render_home_cards(kb, link()),
         "quote": lambda doc_id, para, text: r.render_quote(kb, doc_id, para, text, link()),
+        "tag_index": lambda: render_tag_index(kb, tagging, env.page.file.src_uri),
     }
 
     def named_page_errors(fn):

@@ -25,6 +25,9 @@ def check(root: Path) -> KnowledgeBase:
     problems = page_problems(kb, root / "docs")
     if problems:
         raise DataError(problems)
+    from .tags import load_tags
+
+    load_tags(root, kb)  # data/tags.yml: declared tags, known item ids
     return kb
 
 

@@ -131,3 +131,103 @@ def test_index_is_compact_and_carries_what_the_worker_needs(kb):
     pairs = {docs["t2s"][i]: docs["t2s"][i + 1] for i in range(0, len(docs["t2s"]), 2)}
     assert pairs.get("風") == "风"
     assert dict(docs["words"])["四风"] > 1000
+
+
+# ---- tags and related content
+
+
+def test_tags_schema_is_current():
+    from macros.tags import schema_text
+
+    assert (ROOT / "data" / "schemas" / "tags.schema.json").read_text("utf-8") == schema_text(), (
+        "data/schemas/tags.schema.json is stale: regenerate it from macros/tags.schema_text()")
+
+
+def test_unknown_item_in_tags_names_file_line_and_field(kb, tmp_path):
+    from macros.errors import DataError
+    from macros.tags import load_tags
+
+    (tmp_path / "data").mkdir()
+    text = (ROOT / "data" / "tags.yml").read_text("utf-8")
+    lines = text.splitlines()
+    first_item = next(i for i, l in enumerate(lines) if l.strip().startswith("- ") and "id:" not in l)
+    lines[first_item] = lines[first_item].split("- ")[0] + "- no-such-item"
+    (tmp_path / "data" / "tags.yml").write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(DataError) as e:
+        load_tags(tmp_path, kb)
+    report = e.value.report()
+    assert f"data/tags.yml:{first_item + 1} tags[0].items[0]" in report and "no-such-item" in report, report
+
+
+def test_unknown_tag_field_and_duplicate_tag_are_errors(kb, tmp_path):
+    from macros.errors import DataError
+    from macros.tags import load_tags
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "tags.yml").write_text(
+        "tags:\n  - id: a\n    label: 甲\n    items: [four-winds]\n  - id: a\n    label: 乙\n    lable: x\n    items: [four-winds]\n", "utf-8")
+    with pytest.raises(DataError) as e:
+        load_tags(tmp_path, kb)
+    assert "data/tags.yml:7 tags[1].lable" in e.value.report(), e.value.report()
+
+
+def test_unknown_front_matter_tag_names_the_page_and_line(kb, tmp_path):
+    from macros.errors import DataError
+    from macros.tags import check_page_tags, load_tags
+
+    tagging = load_tags(ROOT, kb)
+    page = tmp_path / "p.md"
+    page.write_text("---\ntags:\n  - si-feng\n  - sifeng-typo\n---\n# 页\n", "utf-8")
+    assert check_page_tags(tagging, ["si-feng"], page, "docs/p.md") == ["si-feng"]
+    with pytest.raises(DataError) as e:
+        check_page_tags(tagging, ["si-feng", "sifeng-typo"], page, "docs/p.md")
+    assert "docs/p.md:4 tags[1]" in e.value.report()
+
+
+def test_phase_tags_are_derived_and_every_item_kind_gets_related_content(kb):
+    from macros.tags import RELATED_KINDS, key, load_tags, needs_related
+
+    tagging = load_tags(ROOT, kb)
+    for p in kb.phases.phases:
+        assert f"phase-{p.id}" in tagging.tags
+    wanted = [e for e in kb.entries if needs_related(e)]
+    assert {e.kind for e in wanted} == RELATED_KINDS
+    missing = [e.title for e in wanted if not tagging.related.get(key(e))]
+    assert not missing, f"items without related content: {missing}"
+    for e in wanted:
+        assert all(key(o) != key(e) for o in tagging.related[key(e)])
+
+
+def test_built_pages_show_related_content_tags_and_the_tag_index(site, kb):
+    from macros.tags import key, load_tags, needs_related
+
+    tagging = load_tags(ROOT, kb)
+    html_of = {}
+    for e in kb.entries:
+        if not needs_related(e):
+            continue
+        path = site / e.page.removesuffix(".md") / "index.html"
+        html = html_of.setdefault(path, path.read_text("utf-8"))
+        if e.anchor:
+            start = re.search(rf'<h([1-6]) id="{re.escape(e.anchor)}"', html)
+            assert start, f"{e.page}#{e.anchor} not found"
+            end = re.compile(rf"<h[1-{start.group(1)}][ >]|</article>").search(html, start.end())
+            section = html[start.start():end.start()]
+        else:
+            section = html
+        assert 'class="kb-related-content" data-search-exclude' in section, f"{e.title}: no 相关内容"
+        for other in tagging.related[key(e)][:1]:
+            assert other.title.replace("&", "&amp;").replace('"', "&quot;") in section or other.title in section
+    index = (site / "tags" / "index.html").read_text("utf-8")
+    for tag_id, tag in tagging.tags.items():
+        assert f'id="{tag_id}"' in index and tag.label in index
+
+
+def test_unknown_tag_on_a_page_stops_the_build(project_copy, tmp_path):
+    from tests.conftest import mkdocs_build
+
+    page = project_copy / "docs" / "events.md"
+    page.write_text("---\ntags:\n  - no-such-tag\n---\n" + page.read_text("utf-8"), "utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    assert "docs/events.md:3 tags[0]" in result.stdout + result.stderr and "no-such-tag" in result.stdout + result.stderr
