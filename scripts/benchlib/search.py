@@ -44,7 +44,8 @@ HAN_ONLY = re.compile(r"^[\u3400-\u9fff]{2,}$")
 # Pagefind behind a plain list: import on opening search, then search + the top ten fragments.
 PAGEFIND_OPEN = """async () => { window.__pf = await import('./pagefind/pagefind.js'); await window.__pf.init(); }"""
 PAGEFIND_QUERY = """async (q) => {
-  const r = await window.__pf.search(q);
+  const r = await Promise.race([window.__pf.search(q),
+                                new Promise((_, no) => setTimeout(() => no(new Error('pagefind: no answer in 20 s for ' + q)), 20000))]);
   const top = await Promise.all(r.results.slice(0, 10).map(x => x.data()));
   let ol = document.getElementById('__pf_results');
   if (!ol) { ol = document.createElement('ol'); ol.id = '__pf_results'; document.body.prepend(ol); }
@@ -140,7 +141,9 @@ def _bytes(server: SiteServer, urls: list[str]) -> dict:
     return {"raw": raw, "gz": gz, "files": files}
 
 
-def measure(site: Path, kind: str, query_files: list[Path], exactness: bool = False, csp: bool = True) -> dict:
+def measure(site: Path, kind: str, query_files: list[Path], exactness: bool = False, csp: bool = True,
+            limit: int | None = None) -> dict:
+    """All figures for one engine on one built site; `limit` takes the first queries of each file only."""
     from playwright.sync_api import sync_playwright
 
     texts = page_texts(site)
@@ -173,7 +176,7 @@ def measure(site: Path, kind: str, query_files: list[Path], exactness: bool = Fa
             eng.open()
             times: list[float] = []
             for qf in query_files:
-                rows = read_queries(qf)
+                rows = read_queries(qf)[:limit]
                 hits, rr, misses = 0, [], []
                 for q, want in rows:
                     links, _, ms = eng.query(q)
