@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import markdown
 import pytest
 
-from macros.glossarytips import GlossaryTooltips, short_definition
+from kb.glossarytips import GlossaryTooltips, short_definition
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,13 +84,13 @@ def test_tooltip_is_the_first_sentence():
 
 @pytest.fixture(scope="module")
 def kb():
-    from macros.checks import check
+    from kb.checks import check
 
     return check(ROOT)
 
 
 def test_domain_words_come_from_the_data(kb):
-    from macros.searchvocab import domain_words
+    from kb.searchvocab import domain_words
 
     words = set(domain_words(kb))
     for w in ("四风", "三严三实", "领导小组及办公室", "查摆问题", "开展批评", "民主生活会", "第二批教育实践活动"):
@@ -101,7 +101,7 @@ def test_domain_words_come_from_the_data(kb):
 def test_jieba_keeps_domain_words_whole(kb):
     import jieba
 
-    from macros.searchvocab import apply_to_jieba
+    from kb.searchvocab import apply_to_jieba
 
     apply_to_jieba(kb)
     assert "领导小组及办公室" in jieba.lcut("要充分发挥领导小组及办公室的作用")
@@ -109,7 +109,7 @@ def test_jieba_keeps_domain_words_whole(kb):
 
 
 def test_pinyin_keys_spell_glossary_terms(kb):
-    from macros.searchvocab import pinyin_keys
+    from kb.searchvocab import pinyin_keys
 
     keys = pinyin_keys(kb)
     assert "四风" in keys["sifeng"] and "四风" in keys["sf"]
@@ -118,7 +118,7 @@ def test_pinyin_keys_spell_glossary_terms(kb):
 
 
 def test_index_is_compact_and_carries_what_the_worker_needs(kb):
-    from macros.searchindex import compact
+    from kb.searchindex import compact
 
     material = {"config": {"lang": ["zh"], "separator": "[\\s\\u200b]+"},
                 "docs": [{"location": "glossary/", "title": "术语表", "text": "<p>术\u200b语</p>"},
@@ -137,15 +137,15 @@ def test_index_is_compact_and_carries_what_the_worker_needs(kb):
 
 
 def test_tags_schema_is_current():
-    from macros.tags import schema_text
+    from kb.tags import schema_text
 
     assert (ROOT / "data" / "schemas" / "tags.schema.json").read_text("utf-8") == schema_text(), (
-        "data/schemas/tags.schema.json is stale: regenerate it from macros/tags.schema_text()")
+        "data/schemas/tags.schema.json is stale: regenerate it from kb.tags.schema_text()")
 
 
 def test_unknown_item_in_tags_names_file_line_and_field(kb, tmp_path):
-    from macros.errors import DataError
-    from macros.tags import load_tags
+    from kb.errors import DataError
+    from kb.tags import load_tags
 
     (tmp_path / "data").mkdir()
     text = (ROOT / "data" / "tags.yml").read_text("utf-8")
@@ -160,8 +160,8 @@ def test_unknown_item_in_tags_names_file_line_and_field(kb, tmp_path):
 
 
 def test_unknown_tag_field_and_duplicate_tag_are_errors(kb, tmp_path):
-    from macros.errors import DataError
-    from macros.tags import load_tags
+    from kb.errors import DataError
+    from kb.tags import load_tags
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "tags.yml").write_text(
@@ -172,8 +172,8 @@ def test_unknown_tag_field_and_duplicate_tag_are_errors(kb, tmp_path):
 
 
 def test_unknown_front_matter_tag_names_the_page_and_line(kb, tmp_path):
-    from macros.errors import DataError
-    from macros.tags import check_page_tags, load_tags
+    from kb.errors import DataError
+    from kb.tags import check_page_tags, load_tags
 
     tagging = load_tags(ROOT, kb)
     page = tmp_path / "p.md"
@@ -185,7 +185,7 @@ def test_unknown_front_matter_tag_names_the_page_and_line(kb, tmp_path):
 
 
 def test_phase_tags_are_derived_and_every_item_kind_gets_related_content(kb):
-    from macros.tags import RELATED_KINDS, key, load_tags, needs_related
+    from kb.tags import RELATED_KINDS, key, load_tags, needs_related
 
     tagging = load_tags(ROOT, kb)
     for p in kb.phases.phases:
@@ -199,7 +199,7 @@ def test_phase_tags_are_derived_and_every_item_kind_gets_related_content(kb):
 
 
 def test_built_pages_show_related_content_tags_and_the_tag_index(site, kb):
-    from macros.tags import key, load_tags, needs_related
+    from kb.tags import key, load_tags, needs_related
 
     tagging = load_tags(ROOT, kb)
     html_of = {}

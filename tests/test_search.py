@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, unquote, urldefrag, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_browser import SEARCH_BOX, SEARCH_RESULT_LINKS, strip_tags
+from kb.harness.search import RESULT_LINKS as SEARCH_RESULT_LINKS, SEARCH_BOX
+from tests.test_browser import strip_tags
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,153 @@
+"""The mkdocs-macros side of the site: registers the section table's macros.
+
+The only MkDocs-aware code besides plugin.py. The content layer (models, content, render,
+sections) stays free of MkDocs so that it can move to another generator unchanged.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Mistakes found by the macros while rendering pages: collected for every page, then raised
+# together by the kb plugin (plugin.py, on_env), so that the editor sees all of them in one run
+# and never mkdocs-macros' traceback.
+PAGE_PROBLEMS: list[str] = []
+
+CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "pages", "selfcontained", "cache",
+                   "searchvocab", "searchindex", "glossarytips", "tags")
+_state: dict = {}
+
+
+_loaded_sources: dict[str, bytes] = {}
+
+
+def _reload_content_layer() -> None:
+    """`mkdocs serve` keeps imported modules: reload ours when their code changed, so code edits show
+    up like data edits. Unchanged code is not reloaded (pydantic rebuilds every model on reload)."""
+    import importlib
+    import sys
+
+    modules = [sys.modules.get(f"{__package__}.{name}") for name in CONTENT_MODULES]
+    sources = {m.__name__: Path(m.__file__).read_bytes() for m in modules if m is not None}
+    if _loaded_sources and sources != _loaded_sources:
+        for module in modules:
+            if module is not None:
+                importlib.reload(module)
+    _loaded_sources.clear()
+    _loaded_sources.update(sources)
+
+
+def project_root(conf) -> Path:  # noqa: ANN001 - MkDocs config
+    """The project is the folder of mkdocs.yml, wherever the package is installed from."""
+    return Path(conf["config_file_path"]).resolve().parent
+
+
+def page_src(env) -> str:  # noqa: ANN001
+    """The page being rendered, docs-relative. One adapter: Zensical's env.page has .path instead."""
+    page = env.page
+    file = getattr(page, "file", None)
+    return file.src_uri if file is not None else str(page.path)
+
+
+def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
+    from mkdocs.exceptions import PluginError
+
+    _reload_content_layer()
+
+    from . import render, sections
+    from .checks import check
+    from .errors import ContentError, DataError
+
+    PAGE_PROBLEMS.clear()
+    try:
+        kb = check(project_root(env.conf))
+    except DataError as e:
+        # PluginError stops the build with the editor-facing report as its message.
+        raise PluginError(e.report()) from None
+
+    def page_macro(name: str, fn):
+        """A macro for pages: the editor's mistakes (unknown id, wrong quote, wrong arguments)
+        name the page; anything else is a bug in the code and keeps its traceback."""
+        sig = inspect.signature(fn)
+        wanted = [p for p in list(sig.parameters)[1:] if p != "link"]
+        usage = f"{name}({', '.join(wanted)})"
+
+        def mistake(src: str, message: str) -> str:
+            PAGE_PROBLEMS.append(f"docs/{src}: {message}")
+            return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
+
+        @functools.wraps(fn)
+        def macro(*args, **kwargs):
+            src = page_src(env)
+            link = render.Linker(src, kb.by_id)
+            try:
+                sig.bind(kb, *args, link=link, **kwargs)
+            except TypeError:
+                return mistake(src, f"宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。")
+            try:
+                return fn(kb, *args, link=link, **kwargs)
+            except ContentError as e:
+                return mistake(src, str(e))
+        return macro
+
+    for sec in sections.SECTIONS:
+        for name, fn_name in sec.macros.items():
+            env.macro(page_macro(name, getattr(render, fn_name)), name)
+
+    # Findability steps fed from the data, rebuilt on every build (serve included): glossary
+    # tooltips in running text; tags and related content under items.
+    from .glossarytips import GlossaryTooltips
+    from .tags import ItemExtras
+
+    exts = env.conf.get("markdown_extensions")
+    if exts is not None:  # None: a test's stand-in configuration
+        exts[:] = [e for e in exts if type(e).__name__ not in ("GlossaryTooltips", "ItemExtras")]
+        exts += [GlossaryTooltips(kb.glossary.terms, lambda: page_src(env)), ItemExtras(kb.tagging, lambda: page_src(env))]
+    _state["kb"] = kb
+    # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
+    # its debug log, debug on or off, in time proportional to the content.
+
+
+def on_post_page_macros(env) -> None:  # noqa: ANN001
+    """A page's front-matter tags must be declared in data/tags.yml; the page gets its "本页话题" line."""
+    from .errors import DataError
+    from .tags import check_page_tags, page_tags_markdown, with_page_tags
+
+    kb = _state.get("kb")
+    if kb is None:
+        return
+    src = page_src(env)
+    try:
+        declared = check_page_tags(kb.tagging, env.page.meta.get("tags"), project_root(env.conf) / env.conf["docs_dir"] / src,
+                                   f"docs/{src}")
+    except DataError as e:
+        PAGE_PROBLEMS.extend(str(p) for p in e.problems)
+        declared = []
+    env.markdown = with_page_tags(env.markdown, page_tags_markdown(kb.tagging, src, declared))
+
+
+def on_post_build(env) -> None:  # noqa: ANN001
+    """Our search index and worker; then make the written site self-contained, and prove it."""
+    import os
+
+    from mkdocs.exceptions import PluginError
+
+    from .searchindex import rewrite
+    from .selfcontained import external_references, neutralise
+
+    site = Path(env.conf["site_dir"])
+    # KB_SEARCH_ENGINE=material keeps Material's own lunr search: for the benchmark's comparison only.
+    if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
+        try:
+            rewrite(site, _state["kb"])
+        except ValueError as e:  # e.g. a Material upgrade changed how pages name the search worker
+            raise PluginError(f"无法生成站内搜索：{e}") from None
+    try:
+        neutralise(site, project_root(env.conf) / "deploy" / "offline")
+    except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern
+        raise PluginError(f"无法使构建结果自包含：{e}") from None
+    leaks = external_references(site, urlsplit(env.conf.get("site_url") or "").netloc)
+    if leaks:
+        raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))
