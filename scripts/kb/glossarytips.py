@@ -29,7 +29,8 @@ GLOSSARY_PAGE = "glossary.md"
 SKIP_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "abbr", "kbd", "script", "style", "svg",
              "blockquote"}
 SKIP_CLASSES = {"kb-quote", "kb-para", "kb-sources", "kb-cited-by", "kb-aliases", "kb-related", "kb-letters",
-                "kb-doc-facts", "kb-tags", "kb-related-content", "headerlink"}
+                "kb-doc-facts", "kb-tags", "kb-related-content", "headerlink",
+                "cards"}  # navigation cards are not running text
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MARKUP = re.compile(r"[*_`\[\]]|\{[^}]*\}")
 SHORT = 90
@@ -143,7 +144,10 @@ class GlossaryTooltips(Extension):
         # kb.rendercache keys pages by the Markdown configuration's repr: the glossary this step uses.
         import hashlib
 
-        return f"GlossaryTooltips({hashlib.sha256(repr(sorted(self.names.items())).encode()).hexdigest()[:16]})"
+        from pathlib import Path
+
+        facts = Path(__file__).read_bytes() + repr(sorted(self.names.items())).encode()  # code and data
+        return f"GlossaryTooltips({hashlib.sha256(facts).hexdigest()[:16]})"
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         # After attr_list (8: classes such as .kb-quote are set), before toc (5) and MkDocs' link rewriting (0).

@@ -263,7 +263,7 @@ class ItemExtras(Extension):
         facts = repr(sorted((k, v) for k, v in self.tagging.of_entry.items())) + repr(
             sorted((k, [(e.page, e.anchor, e.title, e.kind) for e in v]) for k, v in self.tagging.related.items()))
         facts += repr([(t.id, t.label) for t in self.tagging.tags.values()])
-        return f"ItemExtras({hashlib.sha256(facts.encode()).hexdigest()[:16]})"
+        return f"ItemExtras({hashlib.sha256(Path(__file__).read_bytes() + facts.encode()).hexdigest()[:16]})"  # code and data
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         # After attr_list (8) gave headings their ids; before toc (5) and MkDocs' link rewriting (0).
