@@ -128,6 +128,7 @@ def test_index_is_compact_and_carries_what_the_worker_needs(kb):
     assert out["config"] == material["config"]
     assert docs["pages"] == ["glossary/"]
     assert docs["sections"] == [[0, "", "术语表", "术语"], [0, "si-feng", "四风", "四风是"]]
+    assert docs["defining"] == [1]  # the glossary entry of 四风 is its defining place
     pairs = {docs["t2s"][i]: docs["t2s"][i + 1] for i in range(0, len(docs["t2s"]), 2)}
     assert pairs.get("風") == "风"
     assert dict(docs["words"])["四风"] > 1000

@@ -129,8 +129,12 @@ def test_the_count_is_the_pages_that_contain_the_query(box, site: Path):
     box.query(query)
     truth = 0
     for page in site.rglob("index.html"):
+        if page.parent.name == "tags":  # docs/tags.md: excluded from search (front matter)
+            continue
         article = re.search(r'<article class="md-content__inner[^"]*">(.*?)</article>', page.read_text("utf-8"), re.S)
-        truth += bool(article and query in strip_tags(article.group(1)))
+        # tags and related-content lines are navigation, marked data-search-exclude
+        text = re.sub(r"<p[^>]*data-search-exclude[^>]*>.*?</p>", "", article.group(1), flags=re.S) if article else ""
+        truth += query in strip_tags(text)
     assert truth >= 3
     assert re.search(rf"\b{truth}\b", box.meta()), f"{box.meta()!r}: {truth} pages contain {query}"
     pages = box.page.eval_on_selector_all(".md-search-result__item", "els => els.length")
@@ -215,3 +219,15 @@ def test_terms_are_never_marked_in_headings_links_or_source_texts(site: Path):
         for quote in re.findall(r"<blockquote>.*?</blockquote>", html, re.S):
             assert "kb-term" not in quote, page
     assert checked > 50
+
+
+@pytest.mark.parametrize("term,anchor", [("四风", "si-feng"), ("三严三实", "san-yan-san-shi"),
+                                         ("民主生活会", "minzhu-shenghuohui"), ("一把手", "yibashou")])
+def test_a_glossary_term_lists_its_entry_first(box, term: str, anchor: str):
+    links = box.query(term)
+    first_section = next(h for h in links if urlsplit(h).fragment)
+    assert urlsplit(first_section).path.endswith("/glossary/") and urlsplit(first_section).fragment == anchor, links[:4]
+
+
+def test_the_tag_index_is_not_a_search_result(box):
+    assert not [h for h in box.query("四风") if "/tags/" in h]

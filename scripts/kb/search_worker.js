@@ -63,7 +63,8 @@ function setup(docs) {
   S = {
     norm: norm, pages: docs.pages, sections: sections, all: parts.join(""), starts: starts,
     titleEnds: titleEnds, ntitles: ntitles, article: article, words: words, logTotal: Math.log(total + 1),
-    longest: Math.min(longest, 16), stop: new Set(docs.stopwords), pinyin: docs.pinyin || {}
+    longest: Math.min(longest, 16), stop: new Set(docs.stopwords), pinyin: docs.pinyin || {},
+    defining: new Set(docs.defining || [])
   };
 }
 
@@ -227,7 +228,7 @@ function query(raw) {
     var score = 0;
     ks.forEach(function (k) {
       var h = hits[k].get(i), t = terms[k];
-      if (h.title) score += S.ntitles[i] === t.replace(PUNCT, "") ? 60 : 15;
+      if (h.title) score += S.ntitles[i] === t.replace(PUNCT, "") ? (S.defining.has(i) ? 65 : 60) : 15;
       score += Math.min(h.n, 5);
     });
     score += 30 * dice(bigrams(S.ntitles[i]), qGrams);

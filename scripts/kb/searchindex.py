@@ -75,6 +75,9 @@ def compact(material: dict, kb: "KnowledgeBase") -> dict:
             if len(word) >= 2 and HAN_RUN.fullmatch(word):
                 vocabulary[word] += 1
         sections.append([page_of[path], fragment, _plain(doc.get("title", "")), _plain(doc.get("text", ""))])
+    # The defining place of a term: its glossary entry wins a tie with other titles that equal it.
+    glossary = {(e.page.removesuffix(".md") + "/", e.anchor) for e in kb.entries if e.section == "glossary" and e.anchor}
+    defining = [i for i, s in enumerate(sections) if (pages[s[0]], s[1]) in glossary]
     domain = domain_words(kb)
     for w in domain:
         vocabulary[w] += 1000  # the site's own names win over accidental cuts
@@ -87,6 +90,7 @@ def compact(material: dict, kb: "KnowledgeBase") -> dict:
             "version": 1,
             "pages": pages,
             "sections": sections,
+            "defining": defining,
             "words": sorted(vocabulary.items(), key=lambda kv: (-kv[1], kv[0])),
             "stopwords": STOPWORDS,
             "pinyin": pinyin_keys(kb),

@@ -67,16 +67,32 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
+EXCLUDED = re.compile(r"<(p|div)[^>]*\bdata-search-exclude\b[^>]*>.*?</\1>", re.S)
+
+
 def page_texts(site: Path) -> dict[str, str]:
-    """url path ('faq/') -> visible text of the page's article."""
+    """url path ('faq/') -> visible text of the page's article, as search sees it: without the
+    blocks marked data-search-exclude (tags, related content), and without the pages excluded from
+    search (front matter `search: exclude`, absent from our index)."""
+    searchable = None
+    index = site / "search" / "search_index.json"
+    if index.is_file():
+        import json
+
+        docs = json.loads(index.read_text("utf-8")).get("docs")
+        if isinstance(docs, dict):  # kb.searchindex's form lists the searchable pages
+            searchable = set(docs["pages"])
     out = {}
     for p in site.rglob("index.html"):
         rel = p.parent.relative_to(site).as_posix()
         if rel.startswith(("assets", "search", "pagefind")):
             continue
+        key = "" if rel == "." else rel + "/"
+        if searchable is not None and key not in searchable:
+            continue
         m = ARTICLE.search(p.read_text("utf-8"))
         if m:
-            out["" if rel == "." else rel + "/"] = html.unescape(re.sub(r"<[^>]+>", "", m.group(1)))
+            out[key] = html.unescape(re.sub(r"<[^>]+>", "", EXCLUDED.sub(" ", m.group(1))))
     return out
 
 
