@@ -4,6 +4,9 @@ Registered as an entry point in pyproject.toml and listed in mkdocs.yml before `
 """
 from __future__ import annotations
 
+import gc
+
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -11,17 +14,25 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
+from . import cache, rendercache, searchcache
 from .mkdocs_env import PAGE_PROBLEMS, project_root
-from . import rendercache, searchcache
 from .pages import generated_pages, site_nav
 
 
 class KbPlugin(BasePlugin):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        collecting = gc.isenabled()
+        gc.disable()  # loading builds many long-lived objects and no cycles worth collecting
         try:
             self.kb = check(project_root(config))
         except DataError as e:
             raise PluginError(e.report()) from None
+        finally:
+            if collecting:
+                gc.enable()
+        # The loaded content lives for the whole build: move it (and the imports) out of the cyclic
+        # collector's way, or every full collection during Markdown and search work re-scans it.
+        gc.freeze()
         if not config.nav:  # a nav written in mkdocs.yml still wins
             config.nav = site_nav(self.kb)
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -41,6 +52,11 @@ class KbPlugin(BasePlugin):
         return files
 
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
+        # The theme's templates are compiled anew for every build; Jinja's bytecode cache (keyed by
+        # each template's source checksum) lets a preview rebuild and a warm build skip that.
+        if cache.enabled():
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.cache_dir() / "jinja"))
+            (cache.cache_dir() / "jinja").mkdir(parents=True, exist_ok=True)
         # Every page's Markdown has been rendered by now: stop on the editor's mistakes, all at once.
         if PAGE_PROBLEMS:
             problems = sorted(set(PAGE_PROBLEMS))
