@@ -232,3 +232,14 @@ def test_unknown_tag_on_a_page_stops_the_build(project_copy, tmp_path):
     result = mkdocs_build(project_copy, tmp_path / "site")
     assert result.returncode != 0
     assert "docs/events.md:3 tags[0]" in result.stdout + result.stderr and "no-such-tag" in result.stdout + result.stderr
+
+
+def test_a_term_two_documents_explain_shows_both_apart():
+    senses = [SimpleNamespace(doc="speech", aliases=[], definition="讲话稿的说法。其余。"),
+              SimpleNamespace(doc="progress-meeting", aliases=["别称"], definition="报道的说法。")]
+    t = SimpleNamespace(id="x", term="规定动作", aliases=[], definition=None, senses=senses)
+    from kb.glossarytips import term_links
+
+    names = term_links([t], {"speech": "领导讲话稿", "progress-meeting": "推进会报道"})
+    assert names["规定动作"].short == "〔领导讲话稿〕讲话稿的说法。　〔推进会报道〕报道的说法。"
+    assert names["别称"].id == "x"

@@ -55,12 +55,20 @@ def short_definition(definition: str) -> str:
     return first if len(first) <= SHORT else first[: SHORT - 1] + "…"
 
 
-def term_links(terms: Iterable) -> dict[str, TermLink]:
-    """Every name (term and aliases) of every glossary term -> its link; longest names first."""
+def term_links(terms: Iterable, doc_titles: dict[str, str] | None = None) -> dict[str, TermLink]:
+    """Every name (term and aliases) of every glossary term -> its link; longest names first.
+
+    A term that two documents explain separately (senses) shows each document's first sentence,
+    each under its document's name: the two are never merged into one definition."""
     names: dict[str, TermLink] = {}
     for t in terms:
-        short = short_definition(t.definition)
-        for name in [t.term, *t.aliases]:
+        senses = getattr(t, "senses", None) or []
+        if getattr(t, "definition", None):
+            short = short_definition(t.definition)
+        else:
+            short = "　".join(f"〔{(doc_titles or {}).get(s.doc, s.doc)}〕{short_definition(s.definition)}" for s in senses)
+        aliases = list(t.aliases) + [a for s in senses for a in getattr(s, "aliases", [])]
+        for name in [t.term, *aliases]:
             names.setdefault(name, TermLink(t.id, t.term, short))
     return dict(sorted(names.items(), key=lambda kv: (-len(kv[0]), kv[0])))
 
@@ -135,8 +143,8 @@ class TooltipProcessor(Treeprocessor):
 
 
 class GlossaryTooltips(Extension):
-    def __init__(self, terms: Iterable, current_page: Callable[[], str], **kwargs):
-        self.names = term_links(terms)
+    def __init__(self, terms: Iterable, current_page: Callable[[], str], doc_titles: dict[str, str] | None = None, **kwargs):
+        self.names = term_links(terms, doc_titles)
         self.current_page = current_page
         super().__init__(**kwargs)
 

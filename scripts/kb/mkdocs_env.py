@@ -104,7 +104,8 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     exts = env.conf.get("markdown_extensions")
     if exts is not None:  # None: a test's stand-in configuration
         exts[:] = [e for e in exts if type(e).__name__ not in ("GlossaryTooltips", "ItemExtras")]
-        exts += [GlossaryTooltips(kb.glossary.terms, lambda: page_src(env)), ItemExtras(kb.tagging, lambda: page_src(env))]
+        exts += [GlossaryTooltips(kb.glossary.terms, lambda: page_src(env),
+                                  {k: d.meta.short_title for k, d in kb.documents.items()}), ItemExtras(kb.tagging, lambda: page_src(env))]
     _state["kb"] = kb
     # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
     # its debug log, debug on or off, in time proportional to the content.

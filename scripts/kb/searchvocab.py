@@ -24,7 +24,7 @@ DOMAIN_FREQ = 200000
 
 def _terms(kb: "KnowledgeBase") -> Iterable[tuple[str, list[str]]]:
     for t in kb.glossary.terms:
-        yield t.term, list(t.aliases)
+        yield t.term, list(t.aliases) + [a for s in (getattr(t, "senses", None) or []) for a in s.aliases]
 
 
 def domain_words(kb: "KnowledgeBase") -> list[str]:
