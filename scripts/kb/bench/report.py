@@ -193,7 +193,7 @@ def table(r: dict) -> str:
 
     L.append("")
     if r.get("search"):
-        L.append("6. SEARCH — Material's search box (macros/search_worker.js) in Chromium; tests/search/queries.tsv and shared/search-queries.tsv")
+        L.append("6. SEARCH — Material's search box (scripts/kb/search_worker.js) in Chromium; tests/search/queries.tsv and shared/search-queries.tsv")
         L.append(f"   {'scale':6s} {'query ms median':>16s} {'p95':>7s} {'first search':>13s} {'first-search bytes gz':>22s} "
                  f"{'before open':>11s} {'s@5 own':>8s} {'MRR own':>8s} {'s@5 shared':>10s} {'prec@10≥.9':>10s} {'count ±10%':>10s}")
         for f, s_ in r["search"].items():
@@ -205,7 +205,7 @@ def table(r: dict) -> str:
                      f"{_kb(s_['first_search_bytes']['gz']):>22s} {_kb(s_['search_bytes_before_open']['gz']):>11s} "
                      f"{own.get('success_at_5', float('nan')):8.2f} {own.get('mrr', float('nan')):8.2f} "
                      f"{shared.get('success_at_5', float('nan')):10.2f} "
-                     f"{ex.get('share_with_precision_ge_0_9', float('nan')):10.2f} {ex.get('share_count_within_10pct', float('nan')):10.2f}")
+                     + (f"{ex['share_with_precision_ge_0_9']:10.2f} {ex['share_count_within_10pct']:10.2f}" if ex else f"{'–':>10s} {'–':>10s}"))
         L.append("   (query ms: keystroke to rendered results, index loaded; first search: opening the box to the first results)")
     else:
         L.append("6. SEARCH — not measured (--no-browser)")
