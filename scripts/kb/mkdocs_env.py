@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 # and never mkdocs-macros' traceback.
 PAGE_PROBLEMS: list[str] = []
 
-CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "pages", "selfcontained", "cache",
+CONTENT_MODULES = ("errors", "editorial", "citefix", "models", "sections", "yamlsource", "content", "checks", "pagecheck",
+                   "changes", "pagemeta", "render", "pages", "selfcontained", "cache",
                    "searchvocab", "searchindex", "glossarytips", "tags")
-_state: dict = {}
 
 
 _loaded_sources: dict[str, bytes] = {}
@@ -60,12 +60,24 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from .checks import check
     from .errors import ContentError, DataError
 
+    from .checks import check_pages
+
     PAGE_PROBLEMS.clear()
     try:
         kb = check(project_root(env.conf))
+        # Pages too, before any is rendered: Jinja syntax, unknown macros and literal arguments are
+        # named with page and line here, instead of a Jinja traceback later. Links are left to
+        # MkDocs' strict validation in the build (kb check reports them in Chinese beforehand).
+        page_problems = check_pages(project_root(env.conf), kb, links=False)
+        if page_problems:
+            raise DataError(page_problems)
     except DataError as e:
         # PluginError stops the build with the editor-facing report as its message.
         raise PluginError(e.report()) from None
+    from .changes import GitState
+
+    _STATE["kb"] = kb
+    _STATE["git"] = GitState.of(project_root(env.conf))  # once per build, for every page's date
 
     def page_macro(name: str, fn):
         """A macro for pages: the editor's mistakes (unknown id, wrong quote, wrong arguments)
@@ -75,7 +87,10 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         usage = f"{name}({', '.join(wanted)})"
 
         def mistake(src: str, message: str) -> str:
-            PAGE_PROBLEMS.append(f"docs/{src}: {message}")
+            from .pagecheck import rendering_line
+
+            line = rendering_line(env.page, getattr(env, "markdown", ""))
+            PAGE_PROBLEMS.append(f"docs/{src}{f':{line}' if line else ''}: {message}")
             return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
 
         @functools.wraps(fn)
@@ -106,17 +121,26 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         exts[:] = [e for e in exts if type(e).__name__ not in ("GlossaryTooltips", "ItemExtras")]
         exts += [GlossaryTooltips(kb.glossary.terms, lambda: page_src(env),
                                   {k: d.meta.short_title for k, d in kb.documents.items()}), ItemExtras(kb.tagging, lambda: page_src(env))]
-    _state["kb"] = kb
     # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
     # its debug log, debug on or off, in time proportional to the content.
 
 
+_STATE: dict = {}  # the build's knowledge base, for the page hooks
+
+
+def edit_url(conf) -> str:  # noqa: ANN001
+    """The intranet git server's edit address, {path} for the file: mkdocs.yml extra.kb_edit_url."""
+    return str((conf.get("extra") or {}).get("kb_edit_url") or "")
+
+
 def on_post_page_macros(env) -> None:  # noqa: ANN001
-    """A page's front-matter tags must be declared in data/tags.yml; the page gets its "本页话题" line."""
+    """A page's front-matter tags must be declared in data/tags.yml, and the page gets its "本页话题"
+    line; every page ends with when its content last changed (git, data and page files) and 编辑此页."""
     from .errors import DataError
+    from .pagemeta import page_footer
     from .tags import check_page_tags, page_tags_markdown, with_page_tags
 
-    kb = _state.get("kb")
+    kb = _STATE.get("kb")
     if kb is None:
         return
     src = page_src(env)
@@ -127,6 +151,7 @@ def on_post_page_macros(env) -> None:  # noqa: ANN001
         PAGE_PROBLEMS.extend(str(p) for p in e.problems)
         declared = []
     env.markdown = with_page_tags(env.markdown, page_tags_markdown(kb.tagging, src, declared))
+    env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf), _STATE.get("git"))
 
 
 def on_post_build(env) -> None:  # noqa: ANN001
@@ -142,7 +167,7 @@ def on_post_build(env) -> None:  # noqa: ANN001
     # KB_SEARCH_ENGINE=material keeps Material's own lunr search: for the benchmark's comparison only.
     if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
         try:
-            rewrite(site, _state["kb"])
+            rewrite(site, _STATE["kb"])
         except ValueError as e:  # e.g. a Material upgrade changed how pages name the search worker
             raise PluginError(f"无法生成站内搜索：{e}") from None
     try:
@@ -150,5 +175,8 @@ def on_post_build(env) -> None:  # noqa: ANN001
     except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern
         raise PluginError(f"无法使构建结果自包含：{e}") from None
     leaks = external_references(site, urlsplit(env.conf.get("site_url") or "").netloc)
+    edit_host = urlsplit(edit_url(env.conf)).netloc.lower()
+    if edit_host:  # 编辑此页 links to the intranet git server: links, never fetched by the page
+        leaks = [x for x in leaks if f"//{edit_host}" not in x.lower() or "href=" not in x.lower()]
     if leaks:
         raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))
