@@ -1,6 +1,7 @@
 """Editors' tools: kb new (items and documents) and kb fix-citations, on a scratch copy."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -165,3 +166,25 @@ def test_copy_rules_never_look_at_quotes_or_sources(project_copy):
     assert "quote" in style.skip_fields
     assert copycheck.problems(project_copy) == []  # the sources themselves use half-width ; and (一)
     assert copycheck.prose_findings("讲话要求 ,统一思想。。", style)
+
+
+@pytest.mark.build
+def test_new_document_with_its_facts_appears_with_no_other_edit(project_copy, tmp_path):
+    """kb new document FILE --short-title … --kind … --summary …: page, navigation and 原文 list at once."""
+    src = tmp_path / "notice.txt"
+    src.write_text(TEXT, "utf-8")
+    env = {**os.environ, "KB_PROJECT": str(project_copy), "PYTHONUTF8": "1"}
+    r = subprocess.run([sys.executable, "-m", "kb", "new", "document", str(src), "--id", "review-notice",
+                        "--short-title", "回头看通知", "--kind", "通知", "--summary", "关于开展“回头看”工作的通知。"],
+                       cwd=project_copy, env=env, capture_output=True, text=True)
+    assert r.returncode == 0 and "不用改别的文件" in r.stdout, r.stdout + r.stderr
+    assert problems(project_copy) == []
+    out = tmp_path / "site"
+    built = subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict", "-q", "-d", str(out)],
+                           cwd=project_copy, env={**env, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    page = (out / "sources" / "review-notice" / "index.html").read_text("utf-8")
+    assert "一、认真对照检查。" in page and 'id="p4"' in page
+    listing = (out / "sources" / "index.html").read_text("utf-8")
+    assert re.search(r'href="(\./)?review-notice/"', listing), "listed under 原文"
+    assert "关于开展“回头看”工作的通知" in listing

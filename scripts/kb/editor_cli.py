@@ -33,14 +33,17 @@ def new_cmd(
     args: Annotated[Optional[list[str]], typer.Argument(help="document 要跟文本文件路径；其余可跟标题")] = None,
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="放进哪一组（分组 id），默认最后一组")] = None,
     doc_id: Annotated[Optional[str], typer.Option("--id", help="document：新文档的 id（小写英文和连字符）")] = None,
+    short_title: Annotated[Optional[str], typer.Option("--short-title", help="document：引用时显示的简称")] = None,
+    doc_kind: Annotated[Optional[str], typer.Option("--kind", help="document：文种，例如 通知")] = None,
+    summary: Annotated[Optional[str], typer.Option("--summary", help="document：一两句话的内容概述")] = None,
 ) -> None:
     """新建一条内容：写好带【待填写】标记的骨架（新 id、放在正确的文件和位置），填好后 kb check 才会通过。"""
     from . import scaffold
 
     if kind == "document":
         if not args:
-            fail("用法：kb new document 文件.txt [--id 文档id]", EXIT_USAGE)
-        raise typer.Exit(scaffold.new_document_cli(ROOT, Path(args[0]), doc_id))
+            fail("用法：kb new document 文件.txt [--id 文档id] [--short-title 简称 --kind 文种 --summary 概述]", EXIT_USAGE)
+        raise typer.Exit(scaffold.new_document_cli(ROOT, Path(args[0]), doc_id, short_title, doc_kind, summary))
     if kind not in scaffold.KINDS:
         fail(f"不认识“{kind}”。可以新建：{'、'.join(f'{k}（{v.label}）' for k, v in scaffold.KINDS.items())}、document（原文）。", EXIT_USAGE)
     title = " ".join(args or []) or None

@@ -255,7 +255,10 @@ class NewDocument:
     line: int
 
 
-def new_document(root: Path, source: Path, doc_id: str | None = None) -> NewDocument:
+def new_document(root: Path, source: Path, doc_id: str | None = None, short_title: str | None = None,
+                 kind: str | None = None, summary: str | None = None) -> NewDocument:
+    """short_title, kind and summary given on the command line are written as they are; each one
+    not given is left as a marked placeholder for the editor."""
     if not source.is_file():
         raise ScaffoldError(f"找不到文件 {source}。")
     text, encoding = read_any_text(source.read_bytes())
@@ -281,9 +284,9 @@ def new_document(root: Path, source: Path, doc_id: str | None = None) -> NewDocu
     block = (f"- id: {doc_id}\n"
              f"  file: {name}\n"
              f"  title: {_yaml_text(title)}  # 默认取第一段，请核对\n"
-             f"  short_title: {P}引用时显示的简称，例如 领导讲话稿\n"
-             f"  kind: {P}文种，例如 讲话稿、新闻报道、通知\n"
-             f"  summary: {P}一两句话的内容概述，只用原文内容\n")
+             f"  short_title: {_yaml_text(short_title) if short_title else P + '引用时显示的简称，例如 领导讲话稿'}\n"
+             f"  kind: {_yaml_text(kind) if kind else P + '文种，例如 讲话稿、新闻报道、通知'}\n"
+             f"  summary: {_yaml_text(summary) if summary else P + '一两句话的内容概述，只用原文内容'}\n")
     (sources_dir / name).write_bytes(body.encode("utf-8"))
     try:
         line = insert_item(root / "data" / "documents.yml", "data/documents.yml", ("documents",), block)
@@ -293,9 +296,10 @@ def new_document(root: Path, source: Path, doc_id: str | None = None) -> NewDocu
     return NewDocument(doc_id, name, encoding, paragraphs, line)
 
 
-def new_document_cli(root: Path, source: Path, doc_id: str | None) -> int:
+def new_document_cli(root: Path, source: Path, doc_id: str | None, short_title: str | None = None,
+                     kind: str | None = None, summary: str | None = None) -> int:
     try:
-        made = new_document(root, source, doc_id)
+        made = new_document(root, source, doc_id, short_title, kind, summary)
     except ScaffoldError as e:
         import sys
 
@@ -305,6 +309,10 @@ def new_document_cli(root: Path, source: Path, doc_id: str | None) -> int:
     for n, text in enumerate(made.paragraphs, 1):
         print(f"  ¶{n}\t{text if len(text) <= 60 else text[:60] + '…'}")
     print(f"\n已保存为 data/sources/{made.file}（UTF-8，每段一行），并在 data/documents.yml 第 {made.line} 行加入文档 {made.id}。")
-    print(f"请填好 data/documents.yml 中标有“{P}”的 3 处（简称、文种、概述），然后运行 kb check。"
-          f"之后网站上自动出现它的原文页、导航项和“原文”列表中的一项，不用改别的文件。")
+    left = [name for name, value in (("简称", short_title), ("文种", kind), ("概述", summary)) if not value]
+    if left:
+        print(f"请填好 data/documents.yml 中标有“{P}”的 {len(left)} 处（{'、'.join(left)}），然后运行 kb check。"
+              f"之后网站上自动出现它的原文页、导航项和“原文”列表中的一项，不用改别的文件。")
+    else:
+        print("网站上已自动出现它的原文页、导航项和“原文”列表中的一项，不用改别的文件。请运行 kb check 核对。")
     return 0
