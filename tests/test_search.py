@@ -207,6 +207,23 @@ def test_term_in_a_sentence_shows_its_definition_and_leads_to_its_entry(page: Pa
     assert name in entry
 
 
+def test_on_a_phone_the_first_tap_shows_the_definition_and_the_second_opens_the_entry(browser, base_url: str):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, locale="zh-CN")
+    try:
+        phone = context.new_page()
+        phone.goto(base_url + "principles/")
+        term = phone.locator("article p a.kb-term").first
+        term.scroll_into_view_if_needed()
+        term.tap()
+        expect(phone.locator(".md-tooltip2--active")).to_be_visible()
+        expect(phone.locator(".md-tooltip2--active")).to_contain_text("：")
+        assert phone.url == base_url + "principles/", "the first tap must not leave the page"
+        term.tap()
+        expect(phone).to_have_url(re.compile(r"/glossary/#[a-z0-9-]+$"))
+    finally:
+        context.close()
+
+
 def test_terms_are_never_marked_in_headings_links_or_source_texts(site: Path):
     checked = 0
     for page in site.rglob("index.html"):
