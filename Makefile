@@ -22,6 +22,7 @@ check: $(VENV)/.site
 	$(BIN)/python scripts/check
 	$(BIN)/python scripts/schemas --check
 	$(BIN)/python scripts/theme-overrides --check
+	$(BIN)/python scripts/material-scripts --check
 
 ## make schemas: regenerate data/schemas/*.json from the models
 schemas: $(VENV)/.site
