@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained")
+CONTENT_MODULES = ("errors", "textpolicy", "models", "yamlsource", "content", "checks", "render", "selfcontained")
 
 
 def _reload_content_layer() -> None:
@@ -34,6 +34,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from . import render as r
     from .checks import check
     from .errors import DataError
+    from .textpolicy import plain
 
     try:
         kb = check(ROOT)
@@ -48,8 +49,8 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     macros = {
         "principles": lambda: r.render_principles(kb, link()),
         "phase": lambda phase_id: r.render_phase(kb, phase_id, link()),
-        "phase_title": lambda phase_id: r.phase_title(kb.phase(phase_id)),
-        "source_title": lambda doc_id: kb.document(doc_id).meta.title,
+        "phase_title": lambda phase_id: plain(r.phase_title(kb.phase(phase_id))),
+        "source_title": lambda doc_id: plain(kb.document(doc_id).meta.title),
         "phase_cards": lambda: r.render_phase_cards(kb, link()),
         "requirements": lambda: r.render_requirements(kb, link()),
         "problems": lambda: r.render_problems(kb, link()),

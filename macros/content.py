@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from .errors import DataError, Loc, Problem, format_loc, line_for, rel, translate
+from .textpolicy import check_model
 from .yamlsource import load_yaml
 
 SOURCES_DIR = "sources"  # under data/
@@ -207,6 +208,7 @@ def _load_files(data_dir: Path, only: tuple[str, ...] | None = None) -> tuple[di
             continue
         try:
             loaded[name] = (cls.model_validate(data), lines)
+            problems += check_model(loaded[name][0], lines, shown)  # the escaping policy (textpolicy.py)
         except ValidationError as e:
             for err in e.errors():
                 loc = tuple(err["loc"])

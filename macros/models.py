@@ -11,13 +11,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from .textpolicy import ID, PLAIN, RICH, TextKind
+
 # Stable ids become URL anchors: lower-case ASCII words joined by hyphens.
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
     Field(description="稳定的标识：小写英文字母、数字和连字符，例如 lead-by-example。发布后不要再改，链接依赖它。"),
+    TextKind(ID),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Every string field is one of the kinds of macros/textpolicy.py, declared here with its type:
+# Text is plain text (shown exactly as typed), RichText the small Markdown subset.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), TextKind(PLAIN),
+                 Field(json_schema_extra={"x-kb-format": "纯文本：按原样显示，不解释 Markdown 或 HTML"})]
+RichText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), TextKind(RICH),
+                     Field(json_schema_extra={"x-kb-format": "简单格式：**加粗**、*强调*、列表、分段、[站内链接](faq.md#id)；不能写 HTML"})]
 
 
 class Strict(BaseModel):
@@ -40,7 +48,7 @@ class Point(Strict):
     """条目下的一条要点：可带小标题，正文与出处。"""
 
     title: Text | None = Field(default=None, description="可选的小标题")
-    text: Text | None = Field(default=None, description="要点正文（Markdown）")
+    text: RichText | None = Field(default=None, description="要点正文（简单格式）")
     sources: Sources
 
 
@@ -61,7 +69,7 @@ class Document(Strict):
     short_title: Text = Field(description="引用时显示的简称，例如 领导讲话稿")
     kind: Text = Field(description="文种，例如 讲话稿、新闻报道")
     date: Text | None = Field(default=None, description="文中明确写出的日期；文中没有就不填")
-    summary: Text = Field(description="一两句话的内容概述")
+    summary: RichText = Field(description="一两句话的内容概述")
     sources: Sources | None = None
 
 
@@ -77,7 +85,7 @@ class Principle(Item):
 
     number: int = Field(ge=1, description="序号：一是 = 1")
     title: Text = Field(description="原则名称，例如 坚持领导带头，层层示范")
-    explanation: Text = Field(description="原则的阐述，尽量用原文")
+    explanation: RichText = Field(description="原则的阐述，尽量用原文")
     points: list[Point] = []
 
 
@@ -92,7 +100,7 @@ class PrinciplesFile(Strict):
 class Requirement(Item):
     number: Text | None = Field(default=None, description="原文中的序号，例如 一、(一)、一是")
     title: Text
-    text: Text | None = None
+    text: RichText | None = None
     points: list[Point] = []
 
 
@@ -101,7 +109,7 @@ class RequirementList(Item):
 
     title: Text
     doc: Id = Field(description="这组要求出自哪篇文档")
-    intro: Text | None = None
+    intro: RichText | None = None
     items: list[Requirement] = Field(min_length=1)
 
 
@@ -118,7 +126,7 @@ class Phase(Item):
     order: int = Field(ge=1)
     label: Text = Field(description="原文对环节的称呼，例如 第一环节")
     name: Text = Field(description="环节名称，例如 查摆问题、开展批评")
-    summary: Text
+    summary: RichText
     tasks: list[Point] = []
     outputs: list[Point] = Field(default=[], description="要求的成果或活动，例如 对照检查材料、民主生活会")
     rules: list[Id] = Field(default=[], description="适用的要求组 id，见 data/requirements.yml")
@@ -133,12 +141,12 @@ class PhasesFile(Strict):
 
 class Problem(Item):
     title: Text
-    text: Text | None = None
+    text: RichText | None = None
 
 
 class ProblemGroup(Item):
     title: Text
-    intro: Text | None = None
+    intro: RichText | None = None
     problems: list[Problem] = Field(min_length=1)
 
 
@@ -154,7 +162,7 @@ class Body(Item):
 
     name: Text
     role: Text | None = Field(default=None, description="定位，例如 第一责任人")
-    summary: Text
+    summary: RichText
     duties: list[Point] = []
 
 
@@ -174,7 +182,7 @@ class Event(Item):
     date: Text = Field(description="照原文写的日期，例如 3月17日至18日")
     doc: Id = Field(description="这件事出自哪篇文档；不同文档的事件不合并")
     title: Text
-    text: Text | None = None
+    text: RichText | None = None
 
     @field_validator("date")
     @classmethod
@@ -204,8 +212,8 @@ class Term(Strict):
     term: Text
     aliases: list[Text] = []
     pinyin: Text | None = Field(default=None, description="可选：排序用拼音，不填则自动生成")
-    definition: Text
-    basis: Literal["source", "general"] = "source"
+    definition: RichText
+    basis: Annotated[Literal["source", "general"], TextKind(ID)] = "source"
     sources: list[SourceRef] = Field(default=[], description="出处；basis 为 source 时至少一处")
     related: list[Id] = Field(default=[], description="相关术语 id")
 
@@ -219,7 +227,7 @@ class GlossaryFile(Strict):
 
 class Question(Item):
     q: Text = Field(description="问题，用读者会问的话")
-    a: Text = Field(description="回答（Markdown），只用原文内容")
+    a: RichText = Field(description="回答（简单格式），只用原文内容")
     related: list[Id] = Field(default=[], description="相关问题 id")
 
 

@@ -14,17 +14,19 @@ from pypinyin import Style, lazy_pinyin
 
 from . import models as m
 from .content import Entry, KnowledgeBase
+from .textpolicy import attr, plain, rich
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
-
-
-def md_escape(text: str) -> str:
-    """Source text shown as it stands: no Markdown meaning, no HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+# Every string from data/ reaches Markdown through plain() or _rich(), by its field's kind
+# (macros/textpolicy.py); md_escape is the old name of plain().
+md_escape = plain
 
 
-def _attr_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+def _rich(text: str | None, link: "Linker", indent: str = "") -> str:
+    """A rich-text field as Markdown of the subset, site links made relative to the page shown."""
+    if not text:
+        return ""
+    out = rich(text, lambda page, anchor: link.to(page, anchor))
+    return out.replace("\n", "\n" + indent) if indent else out
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,10 @@ def render_sources(kb: KnowledgeBase, refs: Iterable[m.SourceRef], link: Linker)
         return ""
     parts = []
     for doc_id, rs in by_doc.items():
-        name = kb.documents[doc_id].meta.short_title
+        name = plain(kb.documents[doc_id].meta.short_title)
         links = []
         for r in rs:
-            title = f' "{_attr_escape("引文：" + r.quote)}"' if r.quote else ""
+            title = f' "{attr("引文：" + r.quote)}"' if r.quote else ""
             links.append(f"[第 {r.para} 段]({link.paragraph(doc_id, r.para)}{title})")
         parts.append(f"《{name}》" + "、".join(links))
     return "出处：" + "；".join(parts) + "\n{ .kb-sources }"
@@ -80,7 +82,7 @@ def render_sources(kb: KnowledgeBase, refs: Iterable[m.SourceRef], link: Linker)
 
 def _heading(level: int, text: str, anchor: str | None, classes: str = "") -> str:
     attrs = " ".join(x for x in (f"#{anchor}" if anchor else "", classes) if x)
-    return f"{'#' * level} {text}" + (f" {{ {attrs} }}" if attrs else "")
+    return f"{'#' * level} {plain(text)}" + (f" {{ {attrs} }}" if attrs else "")
 
 
 def _points(kb: KnowledgeBase, points: list[m.Point], link: Linker, level: int | None = None) -> list[str]:
@@ -90,10 +92,10 @@ def _points(kb: KnowledgeBase, points: list[m.Point], link: Linker, level: int |
         if level and p.title:
             out.append(_heading(level, p.title, None))
             if p.text:
-                out.append(p.text)
+                out.append(_rich(p.text, link))
         else:
-            head = f"**{p.title}**" + ("　" if p.text else "") if p.title else ""
-            out.append(head + (p.text or ""))
+            head = f"**{plain(p.title)}**" + ("　" if p.text else "") if p.title else ""
+            out.append(head + _rich(p.text, link))
         out.append(render_sources(kb, p.sources, link))
     return out
 
@@ -107,10 +109,10 @@ def _join(blocks: Iterable[str]) -> str:
 
 def render_principles(kb: KnowledgeBase, link: Linker) -> str:
     f = kb.principles
-    out = [f.intro.text or "", render_sources(kb, f.intro.sources, link)]
+    out = [_rich(f.intro.text, link), render_sources(kb, f.intro.sources, link)]
     for p in sorted(f.principles, key=lambda p: p.number):
         out.append(_heading(2, f"{_cn_number(p.number)}、{p.title}", p.id))
-        out.append(p.explanation)
+        out.append(_rich(p.explanation, link))
         out += _points(kb, p.points, link)
         out.append(render_sources(kb, p.sources, link))
     return _join(out)
@@ -118,11 +120,11 @@ def render_principles(kb: KnowledgeBase, link: Linker) -> str:
 
 def render_requirement_list(kb: KnowledgeBase, lst: m.RequirementList, link: Linker, level: int = 2) -> str:
     doc = kb.documents[lst.doc].meta.short_title
-    out = [_heading(level, lst.title, lst.id), f"出自《{doc}》。" + (lst.intro or "")]
+    out = [_heading(level, lst.title, lst.id), f"出自《{plain(doc)}》。" + _rich(lst.intro, link)]
     for r in lst.items:
         title = f"{r.number} {r.title}" if r.number and not r.title.startswith(r.number) else r.title
         out.append(_heading(level + 1, title, r.id))
-        out.append(r.text or "")
+        out.append(_rich(r.text, link))
         out += _points(kb, r.points, link)
         out.append(render_sources(kb, r.sources, link))
     out.append(render_sources(kb, lst.sources, link))
@@ -134,12 +136,14 @@ def render_requirements(kb: KnowledgeBase, link: Linker) -> str:
 
 
 def phase_title(p: m.Phase) -> str:
+    """Plain text (for headings and page titles in docs/): escaped by the caller or by phase_title_md."""
     return f"{p.label} {p.name}" if p.label != p.name else p.name
 
 
 def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
     p = kb.phase(phase_id)
-    out = [f"**{p.label}**：{p.name}" if p.label != p.name else "", p.summary, render_sources(kb, p.sources, link)]
+    out = [f"**{plain(p.label)}**：{plain(p.name)}" if p.label != p.name else "", _rich(p.summary, link),
+           render_sources(kb, p.sources, link)]
     if p.tasks:
         out.append(_heading(2, "主要任务", "tasks"))
         out += _points(kb, p.tasks, link)
@@ -150,8 +154,8 @@ def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
         out.append(_heading(2, "遵循的要求", "rules"))
         for rule in p.rules:
             lst = kb.requirement_list(rule)
-            items = "、".join(r.title for r in lst.items)
-            out.append(f"- [{lst.title}]({link.to('requirements.md', lst.id)})：{items}")
+            items = "、".join(plain(r.title) for r in lst.items)
+            out.append(f"- [{plain(lst.title)}]({link.to('requirements.md', lst.id)})：{items}")
     out.append(_phase_nav(kb, p, link))
     return _join(out)
 
@@ -168,7 +172,7 @@ def _phase_nav(kb: KnowledgeBase, p: m.Phase, link: Linker) -> str:
     phases = sorted(kb.phases.phases, key=lambda x: x.order)
     i = next(k for k, x in enumerate(phases) if x.id == p.id)
     lo, hi = max(0, i - PHASE_NAV_WINDOW), min(len(phases), i + PHASE_NAV_WINDOW + 1)
-    names = [f"[{x.label if x.label != x.name else x.name}]({link.to(f'phases/{x.id}.md')})" if x.id != p.id else f"**{x.label}**"
+    names = [f"[{plain(x.label if x.label != x.name else x.name)}]({link.to(f'phases/{x.id}.md')})" if x.id != p.id else f"**{plain(x.label)}**"
              for x in phases[lo:hi]]
     nav = "环节：" + ("… → " if lo else "") + " → ".join(names) + (" → …" if hi < len(phases) else "")
     if lo or hi < len(phases):
@@ -180,7 +184,7 @@ def render_phase_cards(kb: KnowledgeBase, link: Linker) -> str:
     cards = []
     for p in sorted(kb.phases.phases, key=lambda x: x.order):
         head = f"{p.label}：{p.name}" if p.label != p.name else p.name
-        cards.append(f"-   **[{head}]({link.to(f'phases/{p.id}.md')})**\n\n    ---\n\n    {p.summary}")
+        cards.append(f"-   **[{plain(head)}]({link.to(f'phases/{p.id}.md')})**\n\n    ---\n\n    {_rich(p.summary, link, '    ')}")
     return _cards(cards)
 
 
@@ -191,18 +195,18 @@ def _cards(cards: list[str]) -> str:
 def render_problems(kb: KnowledgeBase, link: Linker) -> str:
     out = []
     for g in kb.problems.groups:
-        out += [_heading(2, g.title, g.id), g.intro or "", render_sources(kb, g.sources, link)]
+        out += [_heading(2, g.title, g.id), _rich(g.intro, link), render_sources(kb, g.sources, link)]
         for p in g.problems:
-            out += [_heading(3, p.title, p.id), p.text or "", render_sources(kb, p.sources, link)]
+            out += [_heading(3, p.title, p.id), _rich(p.text, link), render_sources(kb, p.sources, link)]
     return _join(out)
 
 
 def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
     f = kb.organisation
-    out = [f.intro.text or "", render_sources(kb, f.intro.sources, link)]
+    out = [_rich(f.intro.text, link), render_sources(kb, f.intro.sources, link)]
     for b in f.bodies:
         out.append(_heading(2, b.name + (f"：{b.role}" if b.role else ""), b.id))
-        out += [b.summary, render_sources(kb, b.sources, link)]
+        out += [_rich(b.summary, link), render_sources(kb, b.sources, link)]
         if b.duties:
             out.append(_heading(3, "职责", None))
             out += _points(kb, b.duties, link)
@@ -215,9 +219,9 @@ def render_faq(kb: KnowledgeBase, link: Linker) -> str:
     for g in kb.faq.groups:
         out.append(_heading(2, g.title, g.id))
         for q in g.questions:
-            out += [_heading(3, q.q, q.id), q.a, render_sources(kb, q.sources, link)]
+            out += [_heading(3, q.q, q.id), _rich(q.a, link), render_sources(kb, q.sources, link)]
             if q.related:
-                rel = "、".join(f"[{by_id[r].q}]({link.to('faq.md', r)})" for r in q.related)
+                rel = "、".join(f"[{plain(by_id[r].q)}]({link.to('faq.md', r)})" for r in q.related)
                 out.append(f"相关问题：{rel}\n{{ .kb-related }}")
     return _join(out)
 
@@ -226,8 +230,8 @@ def render_faq_index(kb: KnowledgeBase, link: Linker) -> str:
     """All questions as one list of links, grouped: readers scan it like a table of contents."""
     out = []
     for g in kb.faq.groups:
-        qs = "\n".join(f"    - [{q.q}]({link.to('faq.md', q.id)})" for q in g.questions)
-        out.append(f"- [{g.title}]({link.to('faq.md', g.id)})\n{qs}")
+        qs = "\n".join(f"    - [{plain(q.q)}]({link.to('faq.md', q.id)})" for q in g.questions)
+        out.append(f"- [{plain(g.title)}]({link.to('faq.md', g.id)})\n{qs}")
     return _join(["\n".join(out)])
 
 
@@ -258,13 +262,13 @@ def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
         for t in by_letter[letter]:
             out.append(_heading(3, t.term, t.id))
             if t.aliases:
-                out.append("又作：" + "、".join(t.aliases) + "\n{ .kb-aliases }")
-            out.append(t.definition)
+                out.append("又作：" + "、".join(plain(a) for a in t.aliases) + "\n{ .kb-aliases }")
+            out.append(_rich(t.definition, link))
             if t.basis == "general":
                 out.append('!!! note "通用释义"\n    这条释义是通用常识，不是原文引文；下面的出处只说明原文在哪里用到这个词。')
             out.append(render_sources(kb, t.sources, link))
             if t.related:
-                out.append("相关术语：" + "、".join(f"[{names[r]}](#{r})" for r in t.related) + "\n{ .kb-related }")
+                out.append("相关术语：" + "、".join(f"[{plain(names[r])}](#{r})" for r in t.related) + "\n{ .kb-related }")
     return _join(out)
 
 
@@ -278,7 +282,7 @@ def render_events(kb: KnowledgeBase, link: Linker) -> str:
         out.append(_heading(2, f"《{doc.meta.short_title}》中的日期", f"timeline-{doc_id}"))
         out.append('<div class="kb-timeline" markdown>')
         for e in events:
-            out += [_heading(3, f"{e.date}　{e.title}", e.id), e.text or "", render_sources(kb, e.sources, link)]
+            out += [_heading(3, f"{e.date}　{e.title}", e.id), _rich(e.text, link), render_sources(kb, e.sources, link)]
         out.append("</div>")
     return _join(out)
 
@@ -287,8 +291,8 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
     """A source text as it stands, one numbered and linkable paragraph each, with its citers."""
     doc = kb.document(doc_id)
     meta = doc.meta
-    facts = [f"文种：{meta.kind}", f"共 {len(doc.paragraphs)} 段"] + ([f"日期：{meta.date}"] if meta.date else [])
-    out = ["　·　".join(facts) + "\n{ .kb-doc-facts }", meta.summary,
+    facts = [f"文种：{plain(meta.kind)}", f"共 {len(doc.paragraphs)} 段"] + ([f"日期：{plain(meta.date)}"] if meta.date else [])
+    out = ["　·　".join(facts) + "\n{ .kb-doc-facts }", _rich(meta.summary, link),
            '!!! info "关于原文"\n    以下为原文全文，按原样刊出（原文中个别人名等处原本空缺，照原样保留）。'
            "每段前的段号可以点击，复制地址即可引用该段。"]
     for n, text in enumerate(doc.paragraphs, 1):
@@ -299,7 +303,7 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
             by_kind: dict[str, list[Entry]] = {}
             for e in citers:
                 by_kind.setdefault(e.kind, []).append(e)
-            groups = "；".join(f"{kind}：" + "、".join(f"[{e.title}]({link.entry(e)})" for e in es) for kind, es in by_kind.items())
+            groups = "；".join(f"{kind}：" + "、".join(f"[{plain(e.title)}]({link.entry(e)})" for e in es) for kind, es in by_kind.items())
             out.append(f"引用于　{groups}\n{{ .kb-cited-by }}")
     return _join(out)
 
@@ -307,9 +311,9 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
 def render_document_list(kb: KnowledgeBase, link: Linker) -> str:
     cards = []
     for doc_id, d in kb.documents.items():
-        date = f"（{d.meta.date}）" if d.meta.date else ""
-        cards.append(f"-   **[{d.meta.title}]({link.to(doc_page(doc_id))})**\n\n    ---\n\n"
-                     f"    {d.meta.kind}{date}，{len(d.paragraphs)} 段。{d.meta.summary}")
+        date = f"（{plain(d.meta.date)}）" if d.meta.date else ""
+        cards.append(f"-   **[{plain(d.meta.title)}]({link.to(doc_page(doc_id))})**\n\n    ---\n\n"
+                     f"    {plain(d.meta.kind)}{date}，{len(d.paragraphs)} 段。{_rich(d.meta.summary, link, '    ')}")
     return _cards(cards)
 
 
