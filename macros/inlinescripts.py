@@ -220,3 +220,76 @@ def check_page(text: str, page_rel: str, tree: Path, known: list[tuple[str, re.P
         elif not any(p.fullmatch(f.body) for _, p in known):
             problems.append(f"{where}: 内联脚本不是 Material 的脚本，不能发布：{f.body.strip()[:80]!r}")
     return problems
+
+
+INLINE_DIR = "assets/javascripts/inline"
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+def absolute_prefix(page_html: str) -> str:
+    """404.html is served at any depth, so it links absolutely: find the base it uses."""
+    m = re.search(r'"base": "([^"]*)"', page_html)
+    base = m.group(1) if m else "/"
+    return base if base.endswith("/") else base + "/"
+
+
+def check_tree(tree: Path) -> list[str]:
+    """Every problem of every page of a built site; also the drift of Material's scripts."""
+    problem = drift()
+    if problem:
+        return [problem]
+    known, theme = patterns(), theme_dir()
+    problems = []
+    for page in sorted(tree.rglob("*.html")):
+        rel = page.relative_to(tree).as_posix()
+        text = page.read_text("utf-8")
+        problems += check_page(text, rel, tree, known, theme, absolute_prefix(text) if rel == "404.html" else "/")
+    for js in sorted((tree / INLINE_DIR).glob("*")):  # only files this module wrote, from known scripts
+        body = js.read_text("utf-8")
+        if not (re.fullmatch(r"[0-9a-f]{16}\.js", js.name) and js.name == _name(body) and any(p.fullmatch(body) for _, p in known)):
+            problems.append(f"{js.relative_to(tree).as_posix()}: 不是由 Material 的内联脚本生成的文件。")
+    return problems
+
+
+def _name(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16] + ".js"
+
+
+def externalise(tree: Path, step=lambda: None) -> int:
+    """Check every page, then move Material's inline scripts into content-addressed files.
+
+    Raises ScriptPolicyError listing every page and line that carries any other script. Returns
+    the number of files written. `step` is called after each durable change (publish's kill points).
+    """
+    problems = check_tree(tree)
+    if problems:
+        raise ScriptPolicyError("页面中有不属于 Material 的脚本：\n  " + "\n  ".join(problems[:50]))
+    known = patterns()
+    out_dir = tree / INLINE_DIR
+    written = 0
+    for page in sorted(tree.rglob("*.html")):
+        rel = page.relative_to(tree).as_posix()
+        text = page.read_text("utf-8")
+        prefix = absolute_prefix(text) if rel == "404.html" else "../" * rel.count("/")
+
+        def replace(m: re.Match) -> str:
+            nonlocal written
+            body = m.group(1)
+            if not any(p.fullmatch(body) for _, p in known):  # checked above; never move an unknown one
+                raise ScriptPolicyError(f"{rel}: 内联脚本不是 Material 的脚本。")
+            target = out_dir / _name(body)
+            if not target.exists():
+                out_dir.mkdir(parents=True, exist_ok=True)
+                target.write_text(body, "utf-8")
+                written += 1
+                step()
+            return f'<script src="{prefix}{INLINE_DIR}/{target.name}"></script>'
+
+        new = _INLINE_SCRIPT.sub(replace, text)
+        left = [f for f in scan(new) if f.what == "script" and "src" not in f.attrs and f.attrs.get("type") != "application/json"]
+        if left:  # a spelling the pattern above missed: refuse rather than leave it inline
+            raise ScriptPolicyError(f"{rel}:{left[0].line}: 内联脚本无法外置。")
+        if new != text:
+            page.write_text(new, "utf-8")
+            step()
+    return written

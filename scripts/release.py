@@ -95,62 +95,16 @@ def verify(tree: Path) -> list[str]:
 
 # ---- hardening the built site ----------------------------------------------------------------
 
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
-
-
 def externalise_inline_scripts(tree: Path, steps: Steps) -> int:
-    """Move Material's own inline scripts into content-addressed files, so CSP can say script-src 'self'.
-
-    Only scripts recognised exactly as Material's (macros/inlinescripts.py) are moved; any other
-    script, event handler or javascript: URL in any page stops the publish with the page named.
-    """
+    """Move Material's own inline scripts into files, so CSP can say script-src 'self' (the build
+    already did; this checks again). Any other script, handler or javascript: URL stops the publish."""
     sys.path.insert(0, str(ROOT))
-    from macros import inlinescripts as known_scripts
+    from macros import inlinescripts
 
-    problem = known_scripts.drift()
-    if problem:
-        raise ReleaseError(problem)
-    known = known_scripts.patterns()
-    theme = known_scripts.theme_dir()
-    pages = sorted(tree.rglob("*.html"))
-    problems: list[str] = []
-    for page in pages:
-        rel = page.relative_to(tree).as_posix()
-        text = page.read_text("utf-8")
-        problems += known_scripts.check_page(text, rel, tree, known, theme, _absolute_prefix(text) if rel == "404.html" else "/")
-    if problems:
-        raise ReleaseError("页面中有不属于 Material 的脚本，未发布：\n  " + "\n  ".join(problems[:50]))
-    out_dir = tree / INLINE_DIR
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: set[str] = set()
-    for page in pages:
-        rel = page.relative_to(tree).as_posix()
-        text = page.read_text("utf-8")
-        if rel == "404.html":
-            prefix = _absolute_prefix(text)
-        else:
-            prefix = "../" * rel.count("/")
-
-        def replace(m: re.Match) -> str:
-            body = m.group(1)
-            if not any(p.fullmatch(body) for _, p in known):  # checked above; never move an unknown one
-                raise ReleaseError(f"{rel}: 内联脚本不是 Material 的脚本。")
-            name = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16] + ".js"
-            if name not in written:
-                (out_dir / name).write_text(body, "utf-8")
-                written.add(name)
-                steps()
-            return f'<script src="{prefix}{INLINE_DIR}/{name}"></script>'
-
-        new = _INLINE_SCRIPT.sub(replace, text)
-        left = [f for f in known_scripts.scan(new) if f.what == "script" and "src" not in f.attrs
-                and f.attrs.get("type") != "application/json"]
-        if left:  # a spelling the pattern above missed: refuse rather than publish it inline
-            raise ReleaseError(f"{rel}:{left[0].line}: 内联脚本无法外置。")
-        if new != text:
-            page.write_text(new, "utf-8")
-            steps()
-    return len(written)
+    try:
+        return inlinescripts.externalise(tree, steps)
+    except inlinescripts.ScriptPolicyError as e:
+        raise ReleaseError(f"{e}\n未发布。") from None
 
 
 def _absolute_prefix(html: str) -> str:
