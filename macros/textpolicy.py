@@ -40,7 +40,8 @@ class TextKind:
 # ---- escaping ----------------------------------------------------------------------------------
 
 _ASCII_PUNCT = re.compile(r"[!-/:-@\[-`{-~]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ufeff]")
+# Control characters, and the invisible bidirectional overrides that make text read differently.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
 
 
 def _ref(m: re.Match) -> str:
