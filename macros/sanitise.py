@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from .textpolicy import _CONTROL
+
 # What Python-Markdown with this site's extensions and Material's components (cards grids,
 # md_in_html blocks, admonitions, details, tables, def lists) produce, and nothing else.
 TAGS = {
@@ -39,9 +41,14 @@ STYLE_PROPERTIES = {"text-align"}  # Python-Markdown's table alignment
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    if attr in ("href", "src") and value.strip().lower().startswith("data:"):
-        ok = tag == "img" and attr == "src" and re.match(r"data:image/(png|gif|jpeg|webp);", value.strip(), re.I)
-        return value if ok else None
+    from .inlinescripts import unsafe_url
+
+    if attr in ("href", "src"):
+        # As browsers read it: without tabs, newlines and control characters (java\tscript:).
+        if unsafe_url(value, allow_data_image=tag == "img" and attr == "src"):
+            return None
+        if value.strip().lower().startswith("data:") and not re.match(r"data:image/(png|gif|jpeg|webp);", value.strip(), re.I):
+            return None
     return value
 
 
@@ -124,6 +131,10 @@ def locate(source: str, el: Element, removed: str) -> int:
 def page_problems(fragment: str, source: str, shown: str) -> list[str]:
     """Chinese messages, file:line first, for everything the allowlist refuses in one page."""
     out = []
+    for i, line in enumerate(source.splitlines(), 1):
+        c = _CONTROL.search(line)
+        if c:
+            out.append(f"{shown}:{i}: 含有不可见的控制字符（U+{ord(c.group(0)):04X}），请删除。")
     for el, removed in refused(fragment):
         line = locate(source, el, removed)
         where = f"{shown}:{line}" if line else f"{shown}（由宏生成的内容）"

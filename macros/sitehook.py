@@ -49,7 +49,7 @@ def on_page_content(html: str, page, config, files) -> str:  # noqa: ANN001
     problems = sanitise.page_problems(html, source, f"docs/{page.file.src_uri}")
     if problems:
         raise PluginError("页面含有不允许的内容，构建已停止：\n  " + "\n  ".join(problems))
-    return html
+    return sanitise.clean(html)  # the same elements and attributes, as nh3 writes them
 
 
 def on_post_build(config) -> None:  # noqa: ANN001
