@@ -114,7 +114,7 @@ def locate(source: str, el: Element, removed: str) -> int:
     """The line of the page source that wrote el (0 when it came from a macro's output)."""
     needles = []
     if removed == "元素":
-        needles.append(re.compile(r"<\s*" + re.escape(el.tag) + r"\b", re.I))
+        needles.append(re.compile(r"<\s*" + re.escape(el.tag) + r"(?=[\s/>]|$)", re.I))
     else:
         for name in removed.removeprefix("属性 ").split("、"):
             needles.append(re.compile(r"\b" + re.escape(name) + r"\s*=", re.I))

@@ -20,6 +20,8 @@ MAX_BYTES = {"documents": 1 << 20}
 MAX_BYTES_DEFAULT = 16 << 20
 MAX_DEPTH = 16
 MAX_NODES = 2_000_000
+# Explicit tags: only YAML's plain kinds ("!" is what a quoted scalar reports); never python/*.
+PLAIN_TAGS = {"!", *(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map"))}
 
 
 def hostile_problems(text: str, shown_as: str, kind: str = "") -> list[Problem]:
@@ -36,6 +38,9 @@ def hostile_problems(text: str, shown_as: str, kind: str = "") -> list[Problem]:
             return [Problem(shown_as, line, "", f"不支持 YAML 别名（*{ev.anchor}）：请把要重复的内容直接写出来。")]
         if isinstance(ev, yaml.NodeEvent) and ev.anchor is not None:
             return [Problem(shown_as, line, "", f"不支持 YAML 锚点（&{ev.anchor}）：请删去锚点，把要重复的内容直接写出来。")]
+        tag = getattr(ev, "tag", None)
+        if tag is not None and tag not in PLAIN_TAGS:
+            return [Problem(shown_as, line, "", f"不支持 YAML 标签（{tag}）：数据文件只写普通的文本、数字、列表和键值对。")]
         if isinstance(ev, yaml.NodeEvent):
             nodes += 1
             if nodes > MAX_NODES:
