@@ -97,7 +97,7 @@ def outcomes() -> list[tuple[Payload, dict[str, str]]]:
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from macros import sanitise, textpolicy
+    from kb import sanitise, textpolicy
     from tests.site_markdown import to_html
 
     rows = []

@@ -21,10 +21,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from macros import inlinescripts, sanitise, textpolicy
+from kb import inlinescripts, sanitise, textpolicy
+from kb.harness.nginx import nginx
+from kb.harness.servers import free_port
 
-from .conftest import ROOT, free_port, mkdocs_build
-from .nginx_server import nginx
+from .conftest import ROOT, kb_cmd, mkdocs_build
 from .payloads import PAYLOADS
 from .site_markdown import to_html
 
@@ -58,7 +59,10 @@ def make_payload_project(dest: Path) -> Path:
     dest.mkdir(parents=True)
     for name in ("mkdocs.yml", "docs", "macros", "data", "scripts", "overrides", "deploy"):
         src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(src, dest / name)
     data = dest / "data"
     docs = yaml.safe_load((data / "documents.yml").read_text("utf-8"))
     speech = next(d for d in docs["documents"] if d["id"] == "speech")
@@ -94,7 +98,7 @@ def make_payload_project(dest: Path) -> Path:
     page += ["## 原样保留", ""] + [p.text + "\n" for p in IN_PAGE]
     (dest / "docs" / "payloads.md").write_text("\n".join(page) + "\n", "utf-8")
     conf = dest / "mkdocs.yml"
-    conf.write_text(conf.read_text("utf-8").replace("  - 问答: faq.md\n", "  - 问答: faq.md\n  - 载荷: payloads.md\n"), "utf-8")
+    conf.write_text(conf.read_text("utf-8") + "\nnot_in_nav: |\n  payloads.md\n", "utf-8")
     return dest
 
 
@@ -179,8 +183,7 @@ def test_no_payload_runs_over_http(payload_project, tmp_path, browser):
 def test_no_payload_runs_and_no_csp_violation_through_nginx(payload_project, tmp_path, browser):
     port = free_port()
     dest = tmp_path / "dest"
-    result = subprocess.run([sys.executable, "scripts/publish", str(dest), "--url", f"http://127.0.0.1:{port}/"],
-                            cwd=payload_project, capture_output=True, text=True)
+    result = kb_cmd("publish", dest, "--url", f"http://127.0.0.1:{port}/", cwd=payload_project)
     assert result.returncode == 0, result.stdout + result.stderr
     with nginx(dest / "current", tmp_path / "nginx", "/", port) as url:
         pages = [p.removesuffix("index.html") for p in pages_of(dest / "current")]
@@ -190,7 +193,7 @@ def test_no_payload_runs_and_no_csp_violation_through_nginx(payload_project, tmp
 
 def test_no_payload_runs_in_the_offline_copy(payload_project, tmp_path, browser):
     out = tmp_path / "dist"
-    result = subprocess.run([sys.executable, "scripts/offline", str(out)], cwd=payload_project, capture_output=True, text=True)
+    result = kb_cmd("offline", out, cwd=payload_project)
     assert result.returncode == 0, result.stdout + result.stderr
     [archive] = out.glob("kb-offline-*.zip")
     with zipfile.ZipFile(archive) as z:

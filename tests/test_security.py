@@ -17,13 +17,13 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from macros import csp, inlinescripts, sanitise, textpolicy
-from macros import models as m
-from macros import render as r
-from macros.content import load
-from macros.errors import DataError
+from kb import csp, inlinescripts, sanitise, textpolicy
+from kb import models as m
+from kb import render as r
+from kb.content import load
+from kb.errors import DataError
 
-from .conftest import ROOT, mkdocs_build
+from .conftest import ROOT, kb_cmd, mkdocs_build
 from .payloads import KINDS, PAYLOADS
 from .site_markdown import EXTENSIONS, configured_extensions, to_html
 
@@ -96,8 +96,10 @@ def _models() -> set[type[pydantic.BaseModel]]:
         for arg in typing.get_args(t):
             walk(arg)
 
-    for cls in m.FILES.values():
-        walk(cls)
+    from kb.sections import DATA_SECTIONS
+
+    for sec in DATA_SECTIONS:
+        walk(sec.model)
     return seen
 
 
@@ -147,7 +149,7 @@ def test_heading_and_link_text_show_the_payload_as_typed(payload):
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=IDS)
 def test_quote_in_link_title_stays_one_attribute(payload, kb):
-    html = to_html(r.render_sources(kb, [m.SourceRef.model_construct(doc="speech", para=3, quote=payload.text)], r.Linker("faq.md")))
+    html = to_html(r.render_sources(kb, [m.SourceRef.model_construct(doc="speech", para=3, quote=payload.text)], r.Linker("faq.md", kb.by_id)))
     links = [(tag, attrs) for tag, attrs in tree(html).elements if tag == "a"]
     assert len(links) == 1 and set(links[0][1]) == {"href", "title"}, html
     assert links[0][1]["href"] == "sources/speech.md#p3"
@@ -220,7 +222,7 @@ def test_html_in_a_plain_field_is_accepted_and_escaped(data_copy):
     text = text.replace("q: 为什么要开展党的群众路线教育实践活动？", "q: '<img src=x onerror=alert(1)>为什么？'", 1)
     path.write_text(text, "utf-8")
     kb = load(data_copy)
-    html = to_html(r.render_faq(kb, r.Linker("faq.md")))
+    html = to_html(r.render_faq(kb, r.Linker("faq.md", kb.by_id)))
     assert "<img" not in html and all(tag != "img" for tag, _ in tree(html).elements)
     assert "<img src=x onerror=alert(1)>为什么？" in tree(html).text
 
@@ -260,7 +262,7 @@ def test_hostile_yaml_stops_with_file_and_line(data_copy, name, body, needle, li
 
 
 def test_too_large_a_file_is_refused_unread(data_copy, monkeypatch):
-    from macros import yamlsource
+    from kb import yamlsource
 
     monkeypatch.setitem(yamlsource.MAX_BYTES, "faq", 64 << 10)
     (data_copy / "faq.yml").write_text("groups: []\n" + "# x\n" * 20000, "utf-8")
@@ -275,7 +277,7 @@ def test_hostile_yaml_through_the_cli_writes_nothing(project_copy):
     site = project_copy / "site"
     site.mkdir()
     (site / "index.html").write_text("published before", "utf-8")
-    result = subprocess.run([sys.executable, "scripts/build"], cwd=project_copy, capture_output=True, text=True, timeout=120)
+    result = kb_cmd("build", cwd=project_copy)
     assert result.returncode == 1
     assert "data/faq.yml:1" in result.stderr and "锚点" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout and "MemoryError" not in result.stderr
@@ -329,7 +331,7 @@ def test_a_changed_material_script_is_drift(tmp_path):
     palette = theme / "partials" / "javascripts" / "palette.html"
     palette.write_text(palette.read_text("utf-8").replace("var palette=", "fetch('//x');var palette="), "utf-8")
     problem = inlinescripts.drift(theme)
-    assert problem and "palette.html" in problem and "scripts/material-scripts" in problem
+    assert problem and "palette.html" in problem and "kb material-scripts" in problem
 
 
 @pytest.mark.parametrize("body, known", [
@@ -372,9 +374,8 @@ def _site_with(tmp_path, site, extra: str, page: str = "faq/index.html") -> Path
 def test_publish_refuses_any_other_script_naming_the_page(tmp_path, site, extra, needle):
     bad = _site_with(tmp_path, site, extra)
     dest = tmp_path / "dest"
-    result = subprocess.run([sys.executable, "scripts/publish", str(dest), "--site", str(bad)], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode != 0
+    result = kb_cmd("publish", dest, "--site", bad)
+    assert result.returncode == 1
     assert re.search(r"faq/index\.html:\d+: .*" + re.escape(needle), result.stderr), result.stderr
     assert not (dest / "current").exists() and not [p for p in (dest / "releases").iterdir() if not p.name.startswith(".")]
 
@@ -384,9 +385,8 @@ def test_publish_refuses_a_planted_inline_file(tmp_path, site):
     bad = tmp_path / "site"
     shutil.copytree(site, bad)
     (bad / inlinescripts.INLINE_DIR / "0123456789abcdef.js").write_text("alert(1)", "utf-8")
-    result = subprocess.run([sys.executable, "scripts/publish", str(tmp_path / "dest"), "--site", str(bad)], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode != 0 and "0123456789abcdef.js: 不是由 Material 的内联脚本生成的文件" in result.stderr
+    result = kb_cmd("publish", tmp_path / "dest", "--site", bad)
+    assert result.returncode == 1 and "0123456789abcdef.js: 不是由 Material 的内联脚本生成的文件" in result.stderr
 
 
 def test_built_site_has_no_inline_script_and_the_policy_in_every_page(site):
@@ -409,23 +409,20 @@ def test_header_and_meta_policy_come_from_one_place():
     assert "script-src 'self'" in csp.header() and "unsafe-inline" not in csp.header()
     assert "frame-ancestors 'none'" in csp.header() and "frame-ancestors" not in csp.meta_policy()
     assert csp.header().startswith(csp.meta_policy().split("; frame-ancestors")[0])
-    conf = subprocess.run([sys.executable, "scripts/nginx-conf", "--root", "/srv/kb/current"], cwd=ROOT,
-                          capture_output=True, text=True, check=True).stdout
+    conf = kb_cmd("nginx", "--root", "/srv/kb/current").stdout
     assert conf.count(f'add_header Content-Security-Policy "{csp.header()}" always;') == 2
 
 
 def test_nginx_allows_loopback_and_private_ranges_by_default_and_denies_the_rest():
-    conf = subprocess.run([sys.executable, "scripts/nginx-conf", "--root", "/srv/kb/current"], cwd=ROOT,
-                          capture_output=True, text=True, check=True).stdout
+    conf = kb_cmd("nginx", "--root", "/srv/kb/current").stdout
     allowed = re.findall(r"^\s*allow (\S+);", conf, re.M)
     assert allowed == ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
     assert re.search(r"allow fc00::/7;\n\s*deny all;", conf)
 
 
 def test_nginx_refuses_a_malformed_network():
-    result = subprocess.run([sys.executable, "scripts/nginx-conf", "--root", "/x", "--allow", "10.0.0.0/8 intranet"],
-                            cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode != 0 and "“intranet”不是 IP 地址或网段" in result.stderr
+    result = kb_cmd("nginx", "--root", "/x", "--allow", "10.0.0.0/8 intranet")
+    assert result.returncode == 2 and "“intranet”不是 IP 地址或网段" in result.stderr
 
 
 # ---- real builds: a hostile page or file in docs/ stops the build -------------------------------------------
