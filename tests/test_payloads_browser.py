@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
 import subprocess
 import sys
@@ -141,6 +142,30 @@ def visit_all(browser, base: str, pages: list[str], search_for: str | None = "sc
     return xss, csp, errors
 
 
+def assert_search_index_and_page_json_inert(site: Path) -> None:
+    """The search index (Material inserts its text as HTML) and the JSON in each page hold the
+    payloads only as escaped text: no element beyond Material's text markup, no handler, no URL."""
+    from html.parser import HTMLParser
+
+    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    seen = 0
+
+    class Elements(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            assert tag in {"p", "code", "pre", "ul", "ol", "li", "strong", "em", "table", "tr", "td", "th", "thead", "tbody", "br"}, tag
+            assert not attrs, (tag, attrs)
+
+    for doc in index["docs"]:
+        for field in ("title", "text"):
+            Elements().feed(doc[field])
+            seen += "alert(1)" in doc[field]
+    assert seen >= len(IN_DATA), "the payloads are in the index, as text"
+    for rel in pages_of(site):
+        text = (site / rel).read_text("utf-8")
+        config = text.split('<script id="__config" type="application/json">', 1)[1].split("</script>", 1)[0]
+        assert "<" not in config and json.loads(config)["base"]
+
+
 def test_payloads_reach_every_kind_of_place():
     assert len(IN_DATA) >= 25, "most payloads are accepted as plain text and must be shown inert"
     assert {p.kind for p in IN_PAGE} and len(IN_PAGE) < len(PAYLOADS)
@@ -160,6 +185,7 @@ def test_no_payload_runs_over_http(payload_project, tmp_path, browser):
         text = (out / rel).read_text("utf-8")
         assert inlinescripts.check_page(text, rel, out, inlinescripts.patterns(), inlinescripts.theme_dir(),
                                         inlinescripts.absolute_prefix(text) if rel == "404.html" else "/") == [], rel
+    assert_search_index_and_page_json_inert(out)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
