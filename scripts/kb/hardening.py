@@ -37,10 +37,11 @@ def sanitise_page(html: str, page) -> str:  # noqa: ANN001 - MkDocs page
 
     path = page.file.abs_src_path
     source = Path(path).read_text("utf-8") if path and Path(path).is_file() else ""
-    problems = sanitise.page_problems(html, source, f"docs/{page.file.src_uri}")
+    cleaned = sanitise.clean(html)
+    problems = sanitise.page_problems(html, source, f"docs/{page.file.src_uri}", cleaned)
     if problems:
         raise PluginError("页面含有不允许的内容，构建已停止：\n  " + "\n  ".join(problems))
-    return sanitise.clean(html)  # the same elements and attributes, as nh3 writes them
+    return cleaned  # the same elements and attributes, as nh3 writes them
 
 
 def harden_site(site_dir: str) -> None:
