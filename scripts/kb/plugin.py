@@ -4,6 +4,8 @@ Registered as an entry point in pyproject.toml and listed in mkdocs.yml before `
 """
 from __future__ import annotations
 
+import gc
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -23,10 +25,18 @@ class KbPlugin(BasePlugin):
         self.command = command  # `serve` keeps inline scripts for its live reload (hardening.py)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        collecting = gc.isenabled()
+        gc.disable()  # loading builds many long-lived objects and no cycles worth collecting
         try:
             self.kb = check(project_root(config))
         except DataError as e:
             raise PluginError(e.report()) from None
+        finally:
+            if collecting:
+                gc.enable()
+        # The loaded content lives for the whole build: move it (and the imports) out of the cyclic
+        # collector's way, or every full collection during Markdown and search work re-scans it.
+        gc.freeze()
         if not config.nav:  # a nav written in mkdocs.yml still wins
             config.nav = site_nav(self.kb)
         search = config.plugins.get("material/search") or config.plugins.get("search")
