@@ -39,7 +39,7 @@ SENTENCE = re.compile(r"[^。！？；]*[。！？；]|[^。！？；]+$")
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    def ignore_aliases(self, data):  # data files may not use anchors/aliases (macros/yamlsource.py)
+    def ignore_aliases(self, data):  # data files may not use anchors/aliases (yamlsource.py)
         return True
 
 
