@@ -448,3 +448,16 @@ def test_active_file_in_docs_stops_the_build(project_copy, tmp_path):
     (project_copy / "docs" / "evil.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "utf-8")
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0 and "docs/evil.svg: 不能放 .svg 文件" in result.stdout + result.stderr
+
+
+def test_a_rich_answer_may_link_inside_the_site(data_copy):
+    """The subset's link syntax passes every content check (its brackets are not prose punctuation)."""
+    path = data_copy / "faq.yml"
+    lines = path.read_text("utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if line.strip().startswith("a: |"))
+    indent = " " * (len(lines[n + 1]) - len(lines[n + 1].lstrip()))
+    lines.insert(n + 1, indent + "另见**基本原则**中的[第一条](principles.md#lead-by-example)。")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    kb = load(data_copy)
+    html = to_html(r.render_faq(kb, r.Linker("faq.md", kb.by_id)))
+    assert '<a href="principles.md#lead-by-example">第一条</a>' in html and "<strong>基本原则</strong>" in html
