@@ -187,7 +187,8 @@ def test_no_payload_runs_over_http(payload_project, tmp_path, browser):
     for rel in pages_of(out):  # no script, handler or active URL in any page, as an HTML parser reads it
         text = (out / rel).read_text("utf-8")
         assert inlinescripts.check_page(text, rel, out, inlinescripts.patterns(), inlinescripts.theme_dir(),
-                                        inlinescripts.absolute_prefix(text) if rel == "404.html" else "/") == [], rel
+                                        inlinescripts.absolute_prefix(text) if rel == "404.html" else "/",
+                                        inlinescripts.project_scripts()) == [], rel
     assert_search_index_and_page_json_inert(out)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

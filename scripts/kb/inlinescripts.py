@@ -175,7 +175,18 @@ def scan(text: str) -> list[Found]:
 # ---- the check and the move ----------------------------------------------------------------------
 
 
-def _src_known(src: str, page_rel: str, tree: Path, theme: Path, absolute_prefix: str) -> bool:
+def project_scripts(root: Path | None = None) -> set[str]:
+    """The developers' own scripts: the `extra_javascript` entries of mkdocs.yml (docs-relative paths).
+    Editors never list scripts there; a script file in docs/ that is not listed stops the build."""
+    root = root or ROOT
+    text = (root / "mkdocs.yml").read_text("utf-8")
+    m = re.search(r"^extra_javascript:\n((?:[ \t]+-[^\n]*\n?)+)", text, re.M)
+    if not m:
+        return set()
+    return {re.sub(r"\s+#.*$", "", line.split("-", 1)[1]).strip().strip("'\"") for line in m.group(1).splitlines() if line.strip()}
+
+
+def _src_known(src: str, page_rel: str, tree: Path, theme: Path, absolute_prefix: str, extra: set[str] = frozenset()) -> bool:
     import posixpath
     from urllib.parse import urlsplit
 
@@ -191,13 +202,13 @@ def _src_known(src: str, page_rel: str, tree: Path, theme: Path, absolute_prefix
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), path))
     if rel.startswith("../") or not (tree / rel).is_file():
         return False
-    if EXTRA_SCRIPTS.fullmatch(rel):
+    if EXTRA_SCRIPTS.fullmatch(rel) or rel in extra:
         return True
     return rel.startswith("assets/javascripts/") and (theme / rel).is_file()
 
 
 def check_page(text: str, page_rel: str, tree: Path, known: list[tuple[str, re.Pattern]],
-               theme: Path, absolute_prefix: str = "/") -> list[str]:
+               theme: Path, absolute_prefix: str = "/", extra: set[str] = frozenset()) -> list[str]:
     """Every script, handler or active URL in one built page that is not Material's own, in Chinese."""
     problems = []
     for f in scan(text):
@@ -209,7 +220,7 @@ def check_page(text: str, page_rel: str, tree: Path, known: list[tuple[str, re.P
         elif f.what == "element":
             problems.append(f"{where}: 不允许的元素（{f.detail}）。")
         elif "src" in f.attrs:
-            if f.body.strip() or not _src_known(f.attrs["src"], page_rel, tree, theme, absolute_prefix):
+            if f.body.strip() or not _src_known(f.attrs["src"], page_rel, tree, theme, absolute_prefix, extra):
                 problems.append(f"{where}: 外部脚本 {f.attrs['src'][:80]} 不是 Material 或本站发布流程的脚本。")
         elif f.attrs.get("type", "").lower() == "application/json" and f.attrs.get("id") == "__config":
             try:
@@ -239,12 +250,12 @@ def check_tree(tree: Path) -> list[str]:
     problem = drift()
     if problem:
         return [problem]
-    known, theme = patterns(), theme_dir()
+    known, theme, extra = patterns(), theme_dir(), project_scripts()
     problems = []
     for page in sorted(tree.rglob("*.html")):
         rel = page.relative_to(tree).as_posix()
         text = page.read_text("utf-8")
-        problems += check_page(text, rel, tree, known, theme, absolute_prefix(text) if rel == "404.html" else "/")
+        problems += check_page(text, rel, tree, known, theme, absolute_prefix(text) if rel == "404.html" else "/", extra)
     for js in sorted((tree / INLINE_DIR).glob("*")):  # only files this module wrote, from known scripts
         body = js.read_text("utf-8")
         if not (re.fullmatch(r"[0-9a-f]{16}\.js", js.name) and js.name == _name(body) and any(p.fullmatch(body) for _, p in known)):

@@ -76,6 +76,8 @@ SECTIONS: tuple[Section, ...] = (
             {"source_documents": "render_document_list", "source_document": "render_document",
              "source_title": "render_document_title"},
             item_macros=("source_title", "source_document")),
+    # No data file of its own: what changed in all of data/, from git (changes.py).
+    Section("changes", "更新记录", "更新记录", "changes.md", "changelog", macros={"changelog": "render_changelog"}),
 )
 
 BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}
