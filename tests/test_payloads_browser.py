@@ -79,7 +79,7 @@ def make_payload_project(dest: Path) -> Path:
 
     faq = yaml.safe_load((data / "faq.yml").read_text("utf-8"))
     faq["groups"].append({"id": "payload-group", "title": IN_DATA[0].text, "questions": [
-        {"id": f"payload-{i}", "q": p.text, "a": f"回答见**原文**，[第 {first + i} 段](sources/speech.md#p{first + i})。",
+        {"id": f"payload-{i}", "q": p.text, "a": f"回答见**原文**，[原文段落](sources/speech.md#p{first + i})。",
          "sources": ref(i, p), "related": [f"payload-{(i + 1) % len(IN_DATA)}"]}
         for i, p in enumerate(IN_DATA)]})
     _dump(data / "faq.yml", faq)

@@ -143,7 +143,7 @@ def locate(source: str, el: Element, removed: str) -> int:
 def page_problems(fragment: str, source: str, shown: str, cleaned: str | None = None) -> list[str]:
     """Chinese messages, file:line first, for everything the allowlist refuses in one page."""
     out = []
-    for i, line in enumerate(source.splitlines(), 1):
+    for i, line in enumerate(source.removeprefix("\ufeff").splitlines(), 1):
         c = _CONTROL.search(line)
         if c:
             out.append(f"{shown}:{i}: 含有不可见的控制字符（U+{ord(c.group(0)):04X}），请删除。")
