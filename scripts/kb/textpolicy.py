@@ -15,6 +15,7 @@ Pure Python: no MkDocs here.
 """
 from __future__ import annotations
 
+import html
 import re
 import typing
 from dataclasses import dataclass
@@ -55,8 +56,10 @@ def plain(text: str) -> str:
 
 
 def attr(text: str) -> str:
-    """Text for a Markdown link title (an HTML attribute): the same references, quotes included."""
-    return plain(text)
+    """Text for a title attribute (Markdown link title or raw HTML): shown as a tooltip by
+    Material, which inserts the attribute's value as HTML (innerHTML). So the value itself is
+    HTML-escaped, then written with the same references as plain text."""
+    return plain(html.escape(text))
 
 
 # A link target of the subset: a docs/ page (optionally #anchor), an anchor, or http(s).
