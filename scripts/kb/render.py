@@ -478,3 +478,10 @@ def _phase_card_text(kb: KnowledgeBase) -> str:
 def _cn_number(n: int) -> str:
     digits = "零一二三四五六七八九十"
     return digits[n] if n <= 10 else str(n)
+
+
+def render_tag_index(kb: KnowledgeBase, link: Linker) -> str:
+    """The tag index page (data/tags.yml and the phases): see kb.tags."""
+    from .tags import render_tag_index as tag_index
+
+    return tag_index(kb, kb.tagging, link.page)

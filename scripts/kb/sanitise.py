@@ -27,7 +27,7 @@ TAGS = {
     "thead", "tr", "ul",
 }
 ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir"},
+    "*": {"id", "class", "title", "lang", "dir", "data-search-exclude"},  # Material: leave out of the search index
     "a": {"href"},
     "img": {"src", "alt", "width", "height", "loading"},
     "ol": {"start", "type"},
