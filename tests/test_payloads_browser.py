@@ -149,20 +149,23 @@ def visit_all(browser, base: str, pages: list[str], search_for: str | None = "sc
 def assert_search_index_and_page_json_inert(site: Path) -> None:
     """The search index (Material inserts its text as HTML) and the JSON in each page hold the
     payloads only as escaped text: no element beyond Material's text markup, no handler, no URL."""
-    from html.parser import HTMLParser
-
     index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
     seen = 0
 
-    class Elements(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            assert tag in {"p", "code", "pre", "ul", "ol", "li", "strong", "em", "table", "tr", "td", "th", "thead", "tbody", "br"}, tag
-            assert not attrs, (tag, attrs)
+    def strings(node):  # whatever the index's layout: every string in it
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for v in node.values():
+                yield from strings(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from strings(v)
 
-    for doc in index["docs"]:
-        for field in ("title", "text"):
-            Elements().feed(doc[field])
-            seen += "alert(1)" in doc[field]
+    # The index holds plain text (scripts/kb/searchindex.py); the search worker escapes it before
+    # Material inserts results as HTML — the browser tests search for the payloads below.
+    for text in strings(index["docs"]):
+        seen += "alert(1)" in text
     assert seen >= len(IN_DATA), "the payloads are in the index, as text"
     for rel in pages_of(site):
         text = (site / rel).read_text("utf-8")
