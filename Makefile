@@ -52,10 +52,11 @@ rollback: $(VENV)/.site
 	@test -n "$(DEST)" || { echo "用法：make rollback DEST=/发布目录"; exit 2; }
 	$(KB) rollback "$(DEST)"
 
-## make nginx DEST=/srv/kb [BASE=/kb/] [LISTEN=80]: print an nginx server block for DEST/current
+## make nginx DEST=/srv/kb [BASE=/kb/] [LISTEN=80] [ALLOW="10.0.0.0/8 …"]: print an nginx server block for DEST/current;
+## readers outside deploy/nginx/allowed-networks.conf (or ALLOW) get 403
 nginx: $(VENV)/.site
-	@test -n "$(DEST)" || { echo "用法：make nginx DEST=/发布目录 [BASE=/kb/] [LISTEN=80]"; exit 2; }
-	@$(KB) nginx --root "$(DEST)/current" --base "$(or $(BASE),/)" --listen "$(or $(LISTEN),80)"
+	@test -n "$(DEST)" || { echo "用法：make nginx DEST=/发布目录 [BASE=/kb/] [LISTEN=80] [ALLOW=\"网段 …\"]"; exit 2; }
+	@$(KB) nginx --root "$(DEST)/current" --base "$(or $(BASE),/)" --listen "$(or $(LISTEN),80)" $(if $(ALLOW),--allow "$(ALLOW)")
 
 ## make offline: a zip (dist/kb-offline-*.zip) that works opened from disk, search included
 offline: $(VENV)/.site

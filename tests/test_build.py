@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -126,7 +127,7 @@ def test_every_item_cites_paragraphs_that_exist(site, pages, kb):
                 continue
             doc, para = m.group(1), int(m.group(2))
             assert 1 <= para <= len(kb.documents[doc].paragraphs)
-            quote = attrs.get("title", "").removeprefix("引文：")
+            quote = unescape(attrs.get("title", "")).removeprefix("引文：")  # tooltips are HTML-escaped text
             if quote:
                 assert quote in kb.documents[doc].paragraph(para), (path, href, quote)
             cites += 1

@@ -163,3 +163,23 @@ def test_pages_navigation_and_search_through_nginx(served, page):
     assert hosts == {"127.0.0.1"}, hosts
     assert violations == [], violations
     assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == [], errors
+
+
+def test_only_allowed_networks_read_the_site(site, tmp_path):
+    """The allowed networks come from one place; a network without loopback refuses 127.0.0.1."""
+    port = free_port()
+    with nginx(site, tmp_path / "denied", "/", port, allow="10.0.0.0/8 192.168.0.0/16", expect_status=403) as url:
+        status, h, body = get(url)
+        assert status == 403 and "群众路线" not in body.decode("utf-8", "replace")
+        assert get(url + "faq/")[0] == 403 and get(url + "search/search_index.json")[0] == 403
+    with nginx(site, tmp_path / "allowed", "/", port, allow="10.0.0.0/8 127.0.0.1") as url:
+        status, h, body = get(url)
+        assert status == 200 and "群众路线知识库" in body.decode("utf-8")
+
+
+def test_every_page_carries_the_policy_in_a_meta_tag(served):
+    from kb import csp
+
+    status, h, body = get(served + "faq/")
+    html = body.decode("utf-8")
+    assert csp.meta_tag() in html and h["content-security-policy"] == csp.header()

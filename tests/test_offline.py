@@ -31,6 +31,11 @@ def unzipped(tmp_path_factory) -> Path:
 def test_offline_copy_needs_no_server_and_no_network(unzipped):
     html = (unzipped / "faq.html").read_text("utf-8")
     assert "unpkg.com" not in html and "iframe-worker-shim.js" in html
+    from kb import csp
+
+    for page in unzipped.rglob("*.html"):  # the policy travels with every page of the copy
+        assert csp.meta_tag() in page.read_text("utf-8"), page
+    assert (unzipped / "assets/javascripts/iframe-worker-prelude.js").is_file()
     assert (unzipped / "assets/javascripts/iframe-worker-shim.js").is_file()
 
 

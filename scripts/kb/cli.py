@@ -65,10 +65,11 @@ def _mkdocs_env(url: str | None = None, offline: bool = False) -> dict[str, str]
 
 
 def check_all(root: Path = ROOT, copy: bool = True) -> int:
-    """Data, pages, copy rules, schemas and theme overrides: every problem listed; 0 or 1."""
-    from . import checks, schemas, theme
+    """Data, pages, copy rules, schemas, theme overrides and Material's inline scripts: every problem listed; 0 or 1."""
+    from . import checks, materialscripts, schemas, theme
 
-    results = [checks.main(root, copy=copy), schemas.main(["--check"]), theme.main(["--check"])]
+    results = [checks.main(root, copy=copy), schemas.main(["--check"]), theme.main(["--check"]),
+               materialscripts.main(["--check"])]
     return EXIT_CONTENT if any(results) else EXIT_OK
 
 
@@ -172,12 +173,13 @@ def nginx_cmd(
     root: Annotated[Path, typer.Option(help="网站目录，例如 /srv/kb/current")],
     base: Annotated[str, typer.Option(help="子路径，例如 /kb/")] = "/",
     listen: Annotated[str, typer.Option(help="监听端口或地址")] = "80",
+    allow: Annotated[Optional[str], typer.Option(help="允许访问的网络（空格分隔），默认读 deploy/nginx/allowed-networks.conf")] = None,
 ) -> None:
-    """输出 nginx 的 server 配置。"""
+    """输出 nginx 的 server 配置；不在允许网络内的访问得到 403。"""
     from .nginxconf import render
 
     try:
-        sys.stdout.write(render(str(root.absolute()), base, listen))
+        sys.stdout.write(render(str(root.absolute()), base, listen, allow))
     except ValueError as e:
         fail(str(e), EXIT_USAGE)
 
@@ -207,6 +209,15 @@ def theme_cmd(check: Annotated[bool, typer.Option("--check", help="只检查是�
     from . import theme
 
     raise typer.Exit(theme.main(["--check"] if check else []))
+
+
+@app.command("material-scripts")
+@command
+def material_scripts_cmd(check: Annotated[bool, typer.Option("--check", help="只检查是否与登记的一致")] = False) -> None:
+    """登记 Material 的内联脚本（发布时只外置这些脚本）；升级 Material 并审阅其脚本后运行。"""
+    from . import materialscripts
+
+    raise typer.Exit(materialscripts.main(["--check"] if check else []))
 
 
 @app.command("paragraphs")

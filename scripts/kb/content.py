@@ -18,6 +18,7 @@ from . import sections
 from .citefix import locate, quote_message
 from .editorial import Unreadable, decode_text, drop_on_placeholder_lines
 from .errors import ContentError, DataError, Loc, Problem, format_loc, line_for, rel, translate
+from .textpolicy import check_model
 from .yamlsource import load_yaml
 
 SOURCES_DIR = "sources"  # under data/
@@ -203,6 +204,7 @@ def _load_files(data_dir: Path, only: tuple[str, ...] | None = None) -> tuple[di
             continue
         try:
             loaded[name] = (cls.model_validate(data), lines)
+            problems += check_model(loaded[name][0], lines, shown)  # the escaping policy (textpolicy.py)
         except ValidationError as e:
             for err in e.errors():
                 loc = tuple(err["loc"])

@@ -21,6 +21,7 @@ from . import models as m
 from .errors import Loc, Problem, format_loc, line_for, rel
 
 # Prose an editor writes; quotes, ids and dates are not prose.
+_LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
 PROSE_FIELDS = ("name", "role", "title", "q", "summary", "intro", "explanation", "text", "definition", "a", "note")
 
 _NUMBERING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、是])\s*")
@@ -260,7 +261,8 @@ def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_
     # ---- copy: full-width punctuation in prose -------------------------------------------------
     for file, (model, _) in loaded.items():
         for text, loc in prose(model, ()):
-            bad = _ASCII_PUNCT.search(text)
+            # A link of the rich-text subset (textpolicy.py) is syntax, not prose: [文字](faq.md#id).
+            bad = _ASCII_PUNCT.search(_LINK_TARGET.sub("]", text))
             if bad:
                 ch = bad.group(0)
                 report(file, loc, f"用了半角标点“{ch}”（在“{text[max(0, bad.start() - 6):bad.end() + 6]}”中）。"

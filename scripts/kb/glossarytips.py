@@ -17,6 +17,7 @@ callable, links are relative Markdown-style paths that MkDocs then validates and
 from __future__ import annotations
 
 import functools
+import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -155,7 +156,8 @@ class TooltipProcessor(Treeprocessor):
             if term.id in self.seen or term.id == self.section:
                 continue
             self.seen.add(term.id)
-            a = etree.Element("a", {"href": self.href(term), "class": "kb-term", "title": f"{term.name}：{term.short}"})
+            a = etree.Element("a", {"href": self.href(term), "class": "kb-term", "title": html.escape(f"{term.name}：{term.short}")})
+            # Material's tooltip inserts a title with innerHTML: the value is escaped text (textpolicy.attr).
             a.text = m.group(0)
             if len(out) == 1:
                 out[0] = text[pos:m.start()]

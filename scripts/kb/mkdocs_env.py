@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 # and never mkdocs-macros' traceback.
 PAGE_PROBLEMS: list[str] = []
 
-CONTENT_MODULES = ("errors", "editorial", "citefix", "models", "sections", "yamlsource", "content", "checks", "pagecheck",
-                   "changes", "pagemeta", "render", "pages", "selfcontained", "cache",
+CONTENT_MODULES = ("errors", "editorial", "citefix", "textpolicy", "models", "sections", "yamlsource", "content", "checks",
+                   "pagecheck", "changes", "pagemeta", "render", "pages", "selfcontained", "cache",
                    "searchvocab", "searchindex", "glossarytips", "tags")
 
 

@@ -11,13 +11,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from .textpolicy import ID, PLAIN, RICH, TextKind
+
 # Stable ids become URL anchors: lower-case ASCII words joined by hyphens.
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
     Field(description="稳定的标识：小写英文字母、数字和连字符，例如 lead-by-example。发布后不要再改，链接依赖它。"),
+    TextKind(ID),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Every string field is one of the kinds of macros/textpolicy.py, declared here with its type:
+# Text is plain text (shown exactly as typed), RichText the small Markdown subset.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), TextKind(PLAIN),
+                 Field(json_schema_extra={"x-kb-format": "纯文本：按原样显示，不解释 Markdown 或 HTML"})]
+RichText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), TextKind(RICH),
+                     Field(json_schema_extra={"x-kb-format": "简单格式：**加粗**、*强调*、列表、分段、[站内链接](faq.md#id)；不能写 HTML"})]
 
 
 class Strict(BaseModel):
@@ -41,7 +49,7 @@ class Point(Strict):
 
     title: Text | None = Field(default=None, description="可选的小标题")
     doc: Id | None = Field(default=None, description="可选：这条要点出自哪篇文档；条目本身不属于单一文档时必填，出处只能引这篇文档")
-    text: Text | None = Field(default=None, description="要点正文（Markdown）")
+    text: RichText | None = Field(default=None, description="要点正文（简单格式）")
     sources: Sources
 
 
@@ -72,7 +80,7 @@ class Document(Strict):
     kind: Text = Field(description="文种，例如 讲话稿、新闻报道")
     date: Text | None = Field(default=None, description="文中明确写出的日期；文中没有就不填")
     date_label: Text | None = Field(default=None, description="这个日期是什么的日期，例如 会议召开日期；文档本身未署日期时必须说明")
-    summary: Text = Field(description="一两句话的内容概述")
+    summary: RichText = Field(description="一两句话的内容概述")
     sources: Sources | None = None
     blanks: list[Blank] = Field(default=[], description="原文中的空缺，照原样显示，不补全")
 
@@ -90,7 +98,7 @@ class Principle(Item):
     number: int = Field(ge=1, description="序号：一是 = 1")
     doc: Id = Field(description="出自哪篇文档，出处只能引这篇文档")
     title: Text = Field(description="原则名称，例如 坚持领导带头，层层示范")
-    explanation: Text = Field(description="原则的阐述，尽量用原文")
+    explanation: RichText = Field(description="原则的阐述，尽量用原文")
     points: list[Point] = []
 
 
@@ -105,7 +113,7 @@ class PrinciplesFile(Strict):
 class Requirement(Item):
     number: Text | None = Field(default=None, description="原文中的序号，例如 一、(一)、一是")
     title: Text
-    text: Text | None = None
+    text: RichText | None = None
     points: list[Point] = []
 
 
@@ -114,7 +122,7 @@ class RequirementList(Item):
 
     title: Text
     doc: Id = Field(description="这组要求出自哪篇文档")
-    intro: Text | None = None
+    intro: RichText | None = None
     items: list[Requirement] = Field(min_length=1)
 
 
@@ -132,7 +140,7 @@ class Phase(Item):
     doc: Id | None = Field(default=None, description="出自哪篇文档；两篇文档都谈到时不填，并给每条要点填 doc")
     label: Text = Field(description="原文对环节的称呼，例如 第一环节；原文没有称为环节的，与 name 相同")
     name: Text = Field(description="环节名称，例如 查摆问题、开展批评")
-    summary: Text
+    summary: RichText
     tasks: list[Point] = []
     outputs: list[Point] = Field(default=[], description="要求的成果或活动，例如 对照检查材料、民主生活会")
     rules: list[Id] = Field(default=[], description="适用的要求组 id，见 data/requirements.yml")
@@ -160,13 +168,13 @@ class PhasesFile(Strict):
 
 class Problem(Item):
     title: Text
-    text: Text | None = None
+    text: RichText | None = None
 
 
 class ProblemGroup(Item):
     title: Text
     doc: Id = Field(description="这组问题出自哪篇文档，出处只能引这篇文档")
-    intro: Text | None = None
+    intro: RichText | None = None
     problems: list[Problem] = Field(min_length=1)
 
 
@@ -184,7 +192,7 @@ class Body(Item):
     doc: Id = Field(description="这个机构或角色出自哪篇文档；职责只能引这篇文档")
     counterpart: Id | None = Field(default=None, description="可选：另一篇文档中说的同名机构的条目 id，两条并排显示，不合并")
     role: Text | None = Field(default=None, description="定位，例如 第一责任人")
-    summary: Text
+    summary: RichText
     duties: list[Point] = []
     duties_title: Text = Field(default="职责", description="duties 的小标题；原文写的不是职责而是做了什么时，改写如 报道中的有关内容")
 
@@ -195,7 +203,7 @@ class Person(Item):
     name: Text = Field(description="照原文写的称呼，例如 丁伟明、衡松同志")
     doc: Id = Field(description="出自哪篇文档；不同文档中的人不合并")
     role: Text | None = Field(default=None, description="原文写明的职务")
-    text: Text | None = Field(default=None, description="原文中他做了什么、说了什么")
+    text: RichText | None = Field(default=None, description="原文中他做了什么、说了什么（简单格式）")
 
 
 class OrganisationFile(Strict):
@@ -215,7 +223,7 @@ class Event(Item):
     date: Text = Field(description="照原文写的日期，例如 3月17日至18日")
     doc: Id = Field(description="这件事出自哪篇文档；不同文档的事件不合并")
     title: Text
-    text: Text | None = None
+    text: RichText | None = None
 
     @field_validator("date")
     @classmethod
@@ -243,7 +251,7 @@ class Sense(Strict):
 
     doc: Id = Field(description="这条说法出自哪篇文档，出处只能引这篇文档")
     aliases: list[Text] = Field(default=[], description="这篇文档对同一事物的其他写法")
-    definition: Text
+    definition: RichText
     sources: Sources
 
 
@@ -255,9 +263,9 @@ class Term(Strict):
     doc: Id | None = Field(default=None, description="释义出自原文时：出自哪篇文档；两篇都说到时不填，改写 senses")
     aliases: list[Text] = Field(default=[], description="同一文档对同一事物的其他写法（必须在该文档中出现）")
     pinyin: Text | None = Field(default=None, description="可选：排序用拼音，不填则自动生成")
-    definition: Text | None = Field(default=None, description="释义；写了 senses 时可不填")
+    definition: RichText | None = Field(default=None, description="释义（简单格式）；写了 senses 时可不填")
     senses: list[Sense] = Field(default=[], description="两篇文档各自的说法，分开写、并排显示")
-    basis: Literal["source", "general"] = "source"
+    basis: Annotated[Literal["source", "general"], TextKind(ID)] = "source"
     sources: list[SourceRef] = Field(default=[], description="出处；basis 为 source 时至少一处")
     related: list[Id] = Field(default=[], description="相关术语 id")
 
@@ -271,7 +279,7 @@ class GlossaryFile(Strict):
 
 class Question(Item):
     q: Text = Field(description="问题，用读者会问的话")
-    a: Text = Field(description="回答（Markdown），只用原文内容")
+    a: RichText = Field(description="回答（简单格式），只用原文内容")
     related: list[Id] = Field(default=[], description="相关问题 id")
 
 

@@ -9,17 +9,22 @@ import gc
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from . import cache, rendercache, searchcache
+from . import cache, hardening, rendercache, searchcache
 from .mkdocs_env import PAGE_PROBLEMS, project_root
 from .pages import generated_pages, site_nav
 
 
 class KbPlugin(BasePlugin):
+    command = "build"
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command  # `serve` keeps inline scripts for its live reload (hardening.py)
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         collecting = gc.isenabled()
         gc.disable()  # loading builds many long-lived objects and no cycles worth collecting
@@ -45,6 +50,7 @@ class KbPlugin(BasePlugin):
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        hardening.check_files(files, config)
         for path, content in generated_pages(self.kb).items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
@@ -63,7 +69,14 @@ class KbPlugin(BasePlugin):
             raise PluginError(f"页面中有 {len(problems)} 处错误，构建已停止（已发布的网站不受影响）：\n  " + "\n  ".join(problems))
         return env
 
+    def on_page_content(self, html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
+        return hardening.sanitise_page(html, page)
+
+    # After every other plugin (the offline plugin runs at -100): the pages are final.
+    @event_priority(-150)
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.segments is not None:
             self.segments.save()
         rendercache.finish()
+        if self.command != "serve":
+            hardening.harden_site(config["site_dir"])

@@ -16,17 +16,27 @@ from . import models as m
 from . import sections
 from .errors import ContentError
 from .content import Entry, KnowledgeBase, UnknownItem
+from .textpolicy import attr, plain, rich
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
+# Every string from data/ reaches Markdown through plain() or _rich(), by its field's kind
+# (textpolicy.py); md_escape and _attr_escape are the old names.
+md_escape = plain
+_attr_escape = attr
 
 
-def md_escape(text: str) -> str:
-    """Source text shown as it stands: no Markdown meaning, no HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+def _rich(text: str | None, link: "Linker", indent: str = "") -> str:
+    """A rich-text field as Markdown of the subset; site links made relative to the page shown
+    (faq.md#id), a bare #id is an item's anchor wherever that item lives."""
+    if not text:
+        return ""
 
+    def to(page: str, anchor: str) -> str:
+        if page:
+            return link.to(page, anchor)
+        return link.item(anchor) if anchor in link.index else "#" + anchor
 
-def _attr_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    out = rich(text, to)
+    return out.replace("\n", "\n" + indent) if indent else out
 
 
 @dataclass(frozen=True)
@@ -78,10 +88,10 @@ def render_sources(kb: KnowledgeBase, refs: Iterable[m.SourceRef], link: Linker)
         return ""
     parts = []
     for doc_id, rs in by_doc.items():
-        name = kb.documents[doc_id].meta.short_title
+        name = plain(kb.documents[doc_id].meta.short_title)
         links = []
         for r in rs:
-            title = f' "{_attr_escape("引文：" + r.quote)}"' if r.quote else ""
+            title = f' "{attr("引文：" + r.quote)}"' if r.quote else ""
             links.append(f"[第 {r.para} 段]({link.paragraph(doc_id, r.para)}{title})")
         parts.append(f"《{name}》" + "、".join(links))
     return "出处：" + "；".join(parts) + "\n{ .kb-sources }"
@@ -89,24 +99,25 @@ def render_sources(kb: KnowledgeBase, refs: Iterable[m.SourceRef], link: Linker)
 
 def _heading(level: int, text: str, anchor: str | None, classes: str = "") -> str:
     attrs = " ".join(x for x in (f"#{anchor}" if anchor else "", classes) if x)
-    return f"{'#' * level} {text}" + (f" {{ {attrs} }}" if attrs else "")
+    return f"{'#' * level} {plain(text)}" + (f" {{ {attrs} }}" if attrs else "")
 
 
 def _points(kb: KnowledgeBase, points: list[m.Point], link: Linker, level: int | None = None) -> list[str]:
     """Points as titled sub-sections (when level is given and they have titles) or a list."""
     out: list[str] = []
     for p in points:
+        prefix = ""
         if p.doc and p.doc in kb.documents:  # a point of an item both documents speak of: say whose it is
             label = f"《{kb.documents[p.doc].meta.short_title}》"
-            p = p.model_copy(update={"title": f"{p.title}（{label}）" if p.title else None,
-                                     "text": p.text if p.title else f"{label}{p.text or ''}"})
+            p = p.model_copy(update={"title": f"{p.title}（{label}）" if p.title else None})
+            prefix = "" if p.title else plain(label)
         if level and p.title:
             out.append(_heading(level, p.title, None))
             if p.text:
-                out.append(p.text)
+                out.append(_rich(p.text, link))
         else:
-            head = f"**{p.title}**" + ("　" if p.text else "") if p.title else ""
-            out.append(head + (p.text or ""))
+            head = f"**{plain(p.title)}**" + ("　" if p.text else "") if p.title else ""
+            out.append(head + prefix + _rich(p.text, link))
         out.append(blank_notes(kb, [p.title or "", p.text or ""], link))
         out.append(render_sources(kb, p.sources, link))
     return out
@@ -121,10 +132,10 @@ def _join(blocks: Iterable[str]) -> str:
 
 def render_principles(kb: KnowledgeBase, link: Linker) -> str:
     f = kb.principles
-    out = [f.intro.text or "", render_sources(kb, f.intro.sources, link)]
+    out = [_rich(f.intro.text, link), render_sources(kb, f.intro.sources, link)]
     for p in sorted(f.principles, key=lambda p: p.number):
         out.append(_heading(2, f"{_cn_number(p.number)}、{p.title}", p.id))
-        out.append(p.explanation)
+        out.append(_rich(p.explanation, link))
         out += _points(kb, p.points, link)
         out.append(render_sources(kb, p.sources, link))
     return _join(out)
@@ -132,11 +143,11 @@ def render_principles(kb: KnowledgeBase, link: Linker) -> str:
 
 def render_requirement_list(kb: KnowledgeBase, lst: m.RequirementList, link: Linker, level: int = 2) -> str:
     doc = kb.documents[lst.doc].meta.short_title
-    out = [_heading(level, lst.title, lst.id), f"出自《{doc}》。" + (lst.intro or ""), blank_notes(kb, [lst.intro or ""], link)]
+    out = [_heading(level, lst.title, lst.id), f"出自《{plain(doc)}》。" + _rich(lst.intro, link), blank_notes(kb, [lst.intro or ""], link)]
     for r in lst.items:
         title = f"{r.number} {r.title}" if r.number and not r.title.startswith(r.number) else r.title
         out.append(_heading(level + 1, title, r.id))
-        out.append(r.text or "")
+        out.append(_rich(r.text, link))
         out.append(blank_notes(kb, [r.text or ""], link))
         out += _points(kb, r.points, link)
         out.append(render_sources(kb, r.sources, link))
@@ -154,7 +165,7 @@ def render_phase_title(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
 
 def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
     p = kb.phase(phase_id)
-    out = [p.summary, blank_notes(kb, [p.summary], link), render_sources(kb, p.sources, link)]
+    out = [_rich(p.summary, link), blank_notes(kb, [p.summary], link), render_sources(kb, p.sources, link)]
     if p.tasks:
         out.append(_heading(2, "主要任务", "tasks"))
         out += _points(kb, p.tasks, link)
@@ -165,8 +176,8 @@ def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
         out.append(_heading(2, "遵循的要求", "rules"))
         for rule in p.rules:
             lst = kb.requirement_list(rule)
-            items = "；".join(r.title for r in lst.items)  # the items themselves contain 、
-            out.append(f"- [{lst.title}]({link.item(lst.id)})：{items}")
+            items = "；".join(plain(r.title) for r in lst.items)  # the items themselves contain 、
+            out.append(f"- [{plain(lst.title)}]({link.item(lst.id)})：{items}")
     out.append(_phase_nav(kb, p, link))
     return _join(out)
 
@@ -181,16 +192,16 @@ def _phase_nav(kb: KnowledgeBase, p: m.Phase, link: Linker) -> str:
     each list short; the whole sequence stays one click away on phases/index.md.
     """
     others = [x for x in sorted(kb.phases.phases, key=lambda x: x.order) if not x.numbered]
-    also = "另见：" + "、".join(f"[{x.name}]({link.item(x.id)})" for x in others if x.id != p.id)
+    also = "另见：" + "、".join(f"[{plain(x.name)}]({link.item(x.id)})" for x in others if x.id != p.id)
     also = f"\n\n{also}（原文没有称之为环节）\n{{ .kb-phase-nav }}" if any(x.id != p.id for x in others) else ""
     phases = sorted((x for x in kb.phases.phases if x.numbered), key=lambda x: x.order)
     if p.id not in {x.id for x in phases}:
-        named = " → ".join(f"[{x.short_title}]({link.item(x.id)})" for x in phases)
-        nav = f"原文称为环节的：{named}；{p.name}原文没有称之为环节。\n{{ .kb-phase-nav }}" if phases else ""
+        named = " → ".join(f"[{plain(x.short_title)}]({link.item(x.id)})" for x in phases)
+        nav = f"原文称为环节的：{named}；{plain(p.name)}原文没有称之为环节。\n{{ .kb-phase-nav }}" if phases else ""
         return nav + also
     i = next(k for k, x in enumerate(phases) if x.id == p.id)
     lo, hi = max(0, i - PHASE_NAV_WINDOW), min(len(phases), i + PHASE_NAV_WINDOW + 1)
-    names = [f"[{x.short_title}]({link.item(x.id)})" if x.id != p.id else f"**{x.short_title}**" for x in phases[lo:hi]]
+    names = [f"[{plain(x.short_title)}]({link.item(x.id)})" if x.id != p.id else f"**{plain(x.short_title)}**" for x in phases[lo:hi]]
     nav = "环节：" + ("… → " if lo else "") + " → ".join(names) + (" → …" if hi < len(phases) else "")
     if lo or hi < len(phases):
         nav += f"　[全部 {len(phases)} 个环节]({link.section('phases')})"
@@ -201,7 +212,7 @@ def render_phase_cards(kb: KnowledgeBase, link: Linker) -> str:
     cards = []
     for p in sorted(kb.phases.phases, key=lambda x: x.order):
         note = "" if p.numbered else "（原文没有称之为环节）"
-        cards.append(f"-   **[{p.title}]({link.item(p.id)})**{note}\n\n    ---\n\n    {p.summary}")
+        cards.append(f"-   **[{plain(p.title)}]({link.item(p.id)})**{note}\n\n    ---\n\n    {_rich(p.summary, link, '    ')}")
     return _cards(cards)
 
 
@@ -212,15 +223,15 @@ def _cards(cards: list[str]) -> str:
 def render_problems(kb: KnowledgeBase, link: Linker) -> str:
     out = []
     for g in kb.problems.groups:
-        out += [_heading(2, g.title, g.id), g.intro or "", render_sources(kb, g.sources, link)]
+        out += [_heading(2, g.title, g.id), _rich(g.intro, link), render_sources(kb, g.sources, link)]
         for p in g.problems:
-            out += [_heading(3, p.title, p.id), p.text or "", render_sources(kb, p.sources, link)]
+            out += [_heading(3, p.title, p.id), _rich(p.text, link), render_sources(kb, p.sources, link)]
     return _join(out)
 
 
 def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
     f = kb.organisation
-    out = [f.intro.text or "", render_sources(kb, f.intro.sources, link)]
+    out = [_rich(f.intro.text, link), render_sources(kb, f.intro.sources, link)]
     by_id = {b.id: b for b in f.bodies}
     shown: set[str] = set()
     for b in f.bodies:
@@ -234,10 +245,10 @@ def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
             out.append(_heading(2, f"{x.name}" + (f"：{x.role}" if x.role else "") + f"（《{doc}》）", x.id))
             if len(pair) > 1:
                 other = pair[1] if x is pair[0] else pair[0]
-                out.append(f"本条出自《{doc}》。《{kb.documents[other.doc].meta.short_title}》中的相应条目见"
-                           f"[{other.name}]({link.item(other.id)})；两篇文档可能不是同一地方、同一年份，请分开理解。"
+                out.append(f"本条出自《{plain(doc)}》。《{plain(kb.documents[other.doc].meta.short_title)}》中的相应条目见"
+                           f"[{plain(other.name)}]({link.item(other.id)})；两篇文档可能不是同一地方、同一年份，请分开理解。"
                            "\n{ .kb-doc-label }")
-            out += [x.summary, blank_notes(kb, [x.summary], link), render_sources(kb, x.sources, link)]
+            out += [_rich(x.summary, link), blank_notes(kb, [x.summary], link), render_sources(kb, x.sources, link)]
             if x.duties:
                 out.append(_heading(3, x.duties_title, None))
                 out += _points(kb, x.duties, link)
@@ -251,7 +262,7 @@ def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
             out.append(_heading(3, f"《{d.meta.short_title}》中", f"people-{doc_id}"))
             for p in people:
                 out.append(_heading(4, p.name + (f"：{p.role}" if p.role else ""), p.id))
-                out += [p.text or "", blank_notes(kb, [p.text or ""], link), render_sources(kb, p.sources, link)]
+                out += [_rich(p.text, link), blank_notes(kb, [p.text or ""], link), render_sources(kb, p.sources, link)]
     return _join(out)
 
 
@@ -261,9 +272,9 @@ def render_faq(kb: KnowledgeBase, link: Linker) -> str:
     for g in kb.faq.groups:
         out.append(_heading(2, g.title, g.id))
         for q in g.questions:
-            out += [_heading(3, q.q, q.id), q.a, blank_notes(kb, [q.q, q.a], link), render_sources(kb, q.sources, link)]
+            out += [_heading(3, q.q, q.id), _rich(q.a, link), blank_notes(kb, [q.q, q.a], link), render_sources(kb, q.sources, link)]
             if q.related:
-                rel = "、".join(f"[{by_id[r].q}]({link.item(r)})" for r in q.related)
+                rel = "、".join(f"[{plain(by_id[r].q)}]({link.item(r)})" for r in q.related)
                 out.append(f"相关问题：{rel}\n{{ .kb-related }}")
     return _join(out)
 
@@ -272,8 +283,8 @@ def render_faq_index(kb: KnowledgeBase, link: Linker) -> str:
     """All questions as one list of links, grouped: readers scan it like a table of contents."""
     out = []
     for g in kb.faq.groups:
-        qs = "\n".join(f"    - [{q.q}]({link.item(q.id)})" for q in g.questions)
-        out.append(f"- [{g.title}]({link.item(g.id)})\n{qs}")
+        qs = "\n".join(f"    - [{plain(q.q)}]({link.item(q.id)})" for q in g.questions)
+        out.append(f"- [{plain(g.title)}]({link.item(g.id)})\n{qs}")
     return _join(["\n".join(out)])
 
 
@@ -304,13 +315,13 @@ def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
         for t in by_letter[letter]:
             out.append(_heading(3, t.term, t.id))
             if t.aliases:
-                out.append("又作：" + "、".join(t.aliases) + "\n{ .kb-aliases }")
+                out.append("又作：" + "、".join(plain(a) for a in t.aliases) + "\n{ .kb-aliases }")
             if t.definition:
-                out.append(t.definition)
+                out.append(_rich(t.definition, link))
             for sense in t.senses:
-                doc = kb.documents[sense.doc].meta.short_title
-                alias = f"（又作：{'、'.join(sense.aliases)}）" if sense.aliases else ""
-                out.append(f"**《{doc}》中**{alias}：{sense.definition}\n{{ .kb-sense }}")
+                doc = plain(kb.documents[sense.doc].meta.short_title)
+                alias = f"（又作：{'、'.join(plain(a) for a in sense.aliases)}）" if sense.aliases else ""
+                out.append(f"**《{doc}》中**{alias}：{_rich(sense.definition, link)}\n{{ .kb-sense }}")
                 out.append(render_sources(kb, sense.sources, link))
             if t.senses:
                 out.append("两篇文档各自的说法分开列出：它们可能不是同一地方、同一年份，请分开理解。\n{ .kb-doc-label }")
@@ -319,7 +330,7 @@ def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
                 out.append('!!! note "通用释义"\n    这条释义是通用常识，不是原文引文；下面的出处只说明原文在哪里用到这个词。')
             out.append(render_sources(kb, t.sources, link))
             if t.related:
-                out.append("相关术语：" + "、".join(f"[{names[r]}](#{r})" for r in t.related) + "\n{ .kb-related }")
+                out.append("相关术语：" + "、".join(f"[{plain(names[r])}](#{r})" for r in t.related) + "\n{ .kb-related }")
     return _join(out)
 
 
@@ -333,7 +344,7 @@ def render_events(kb: KnowledgeBase, link: Linker) -> str:
         out.append(_heading(2, f"《{doc.meta.short_title}》中的日期", f"timeline-{doc_id}"))
         out.append('<div class="kb-timeline" markdown>')
         for e in events:
-            out += [_heading(3, f"{e.date}　{e.title}", e.id), e.text or "", blank_notes(kb, [e.title, e.text or ""], link),
+            out += [_heading(3, f"{e.date}　{e.title}", e.id), _rich(e.text, link), blank_notes(kb, [e.title, e.text or ""], link),
                     render_sources(kb, e.sources, link)]
         out.append("</div>")
     return _join(out)
@@ -343,8 +354,8 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
     """A source text as it stands, one numbered and linkable paragraph each, with its citers."""
     doc = kb.document(doc_id)
     meta = doc.meta
-    facts = [f"文种：{meta.kind}", f"共 {len(doc.paragraphs)} 段"] + ([f"{meta.date_label or '日期'}：{meta.date}"] if meta.date else [])
-    out = ["　·　".join(facts) + "\n{ .kb-doc-facts }", meta.summary,
+    facts = [f"文种：{plain(meta.kind)}", f"共 {len(doc.paragraphs)} 段"] + ([f"{plain(meta.date_label or '日期')}：{plain(meta.date)}"] if meta.date else [])
+    out = ["　·　".join(facts) + "\n{ .kb-doc-facts }", _rich(meta.summary, link),
            '!!! info "关于原文"\n    以下为原文全文，按原样刊出（原文中个别人名等处原本空缺，照原样保留）。'
            "每段前的段号可以点击，复制地址即可引用该段。"]
     for n, text in enumerate(doc.paragraphs, 1):
@@ -358,7 +369,7 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
             by_kind: dict[str, list[Entry]] = {}
             for e in citers:
                 by_kind.setdefault(e.kind, []).append(e)
-            groups = "；".join(f"{kind}：" + "、".join(f"[{e.title}]({link.entry(e)})" for e in es) for kind, es in by_kind.items())
+            groups = "；".join(f"{kind}：" + "、".join(f"[{plain(e.title)}]({link.entry(e)})" for e in es) for kind, es in by_kind.items())
             out.append(f"引用于　{groups}\n{{ .kb-cited-by }}")
     return _join(out)
 
@@ -380,7 +391,7 @@ def blank_notes(kb: KnowledgeBase, texts: Iterable[str], link: Linker) -> str:
         for b in d.meta.blanks:
             if any(b.passage in t for t in texts if t):
                 notes.append(f"“{md_escape(b.passage)}”：{md_escape(b.note.rstrip('。'))}"
-                             f"（[《{d.meta.short_title}》第 {b.para} 段]({link.paragraph(doc_id, b.para)})）")
+                             f"（[《{plain(d.meta.short_title)}》第 {b.para} 段]({link.paragraph(doc_id, b.para)})）")
     return ("原文空缺：" + "；".join(notes) + "。\n{ .kb-blank-note }") if notes else ""
 
 
@@ -391,9 +402,9 @@ def render_document_title(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
 def render_document_list(kb: KnowledgeBase, link: Linker) -> str:
     cards = []
     for doc_id, d in kb.documents.items():
-        date = f"（{d.meta.date_label or '日期'}：{d.meta.date}）" if d.meta.date else ""
-        cards.append(f"-   **[{d.meta.title}]({link.item(doc_id)})**\n\n    ---\n\n"
-                     f"    {d.meta.kind}{date}，{len(d.paragraphs)} 段。{d.meta.summary}")
+        date = f"（{plain(d.meta.date_label or '日期')}：{plain(d.meta.date)}）" if d.meta.date else ""
+        cards.append(f"-   **[{plain(d.meta.title)}]({link.item(doc_id)})**\n\n    ---\n\n"
+                     f"    {plain(d.meta.kind)}{date}，{len(d.paragraphs)} 段。{_rich(d.meta.summary, link, '    ')}")
     return _cards(cards)
 
 
@@ -458,9 +469,9 @@ def _phase_card_text(kb: KnowledgeBase) -> str:
     """Phases counted as the texts name them: only what a text calls 第…环节 is a 环节."""
     numbered = [p for p in sorted(kb.phases.phases, key=lambda x: x.order) if p.numbered]
     others = [p.name for p in kb.phases.phases if not p.numbered]
-    text = f"{len(numbered)} 个环节（{'、'.join(p.label for p in numbered)}）" if numbered else ""
+    text = f"{len(numbered)} 个环节（{'、'.join(plain(p.label) for p in numbered)}）" if numbered else ""
     if others:
-        text += ("，以及" if text else "") + "、".join(others) + "（原文没有称之为环节）"
+        text += ("，以及" if text else "") + "、".join(plain(o) for o in others) + "（原文没有称之为环节）"
     return text + "的任务、成果和要求。"
 
 

@@ -53,6 +53,22 @@ _LAZY_SEARCH = [
 
 IFRAME_WORKER_CDN = "https://unpkg.com/iframe-worker/shim"
 IFRAME_WORKER_LOCAL = "assets/javascripts/iframe-worker-shim.js"
+IFRAME_WORKER_PRELUDE = "assets/javascripts/iframe-worker-prelude.js"
+# The shim writes an inline script into the worker's iframe, which inherits the page's CSP
+# (script-src 'self'): the vendored prelude file takes its place (same behaviour, loaded by src).
+_SHIM_PATCHES = [
+    ('"use strict";(()=>{', '"use strict";(()=>{var P=document.currentScript.src.replace(/iframe-worker-shim\\.js$/,"iframe-worker-prelude.js");'),
+    ('<script>postMessage=${c};importScripts=${d};addEventListener("error",({error})=>{parent.dispatchEvent(new ErrorEvent("error",{filename:"${e}",error}))})<\\/script>',
+     '<script src="${P}" data-worker="${e}"><\\/script>'),
+]
+
+
+def patched_shim(shim: str) -> str:
+    for old, new in _SHIM_PATCHES:
+        if shim.count(old) != 1:
+            raise ValueError(f"iframe-worker shim changed, cannot move its inline script to a file: {old[:60]}")
+        shim = shim.replace(old, new)
+    return shim
 
 
 def neutralise(site_dir: Path, vendor_dir: Path | None = None) -> list[str]:
@@ -66,7 +82,8 @@ def neutralise(site_dir: Path, vendor_dir: Path | None = None) -> list[str]:
     if pages:
         if vendor_dir is None:
             raise FileNotFoundError("offline build needs the vendored iframe-worker shim (deploy/offline/)")
-        (site_dir / IFRAME_WORKER_LOCAL).write_bytes((vendor_dir / "iframe-worker-shim.js").read_bytes())
+        (site_dir / IFRAME_WORKER_LOCAL).write_text(patched_shim((vendor_dir / "iframe-worker-shim.js").read_text("utf-8")), "utf-8")
+        (site_dir / IFRAME_WORKER_PRELUDE).write_bytes((vendor_dir / "iframe-worker-prelude.js").read_bytes())
         for page in pages:
             depth = page.relative_to(site_dir).as_posix().count("/")
             page.write_text(page.read_text("utf-8").replace(IFRAME_WORKER_CDN, "../" * depth + IFRAME_WORKER_LOCAL), "utf-8")

@@ -14,12 +14,56 @@ from .editorial import Unreadable, explain_yaml_error, placeholder_problems, rea
 from .errors import Loc, Problem, format_loc
 
 
+# Hostile files stop before they can exhaust memory: a size, a nesting depth and a node count per
+# file, and no anchors or aliases at all (nine nested aliases make a billion nodes from 300 bytes).
+# The limits are far above real content (the 100x benchmark data included).
+MAX_BYTES = {"documents": 1 << 20}
+MAX_BYTES_DEFAULT = 16 << 20
+MAX_DEPTH = 16
+MAX_NODES = 2_000_000
+# Explicit tags: only YAML's plain kinds ("!" is what a quoted scalar reports); never python/*.
+PLAIN_TAGS = {"!", *(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map"))}
+
+
+def hostile_problems(text: str, shown_as: str, kind: str = "") -> list[Problem]:
+    """Size, anchors/aliases, depth and node count, from the event stream (linear, bounded memory)."""
+    limit = MAX_BYTES.get(kind, MAX_BYTES_DEFAULT)
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        return [Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")]
+    events = yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    depth = nodes = 0
+    for ev in events:
+        line = ev.start_mark.line + 1 if ev.start_mark else 0
+        if isinstance(ev, yaml.AliasEvent):
+            return [Problem(shown_as, line, "", f"不支持 YAML 别名（*{ev.anchor}）：请把要重复的内容直接写出来。")]
+        if isinstance(ev, yaml.NodeEvent) and ev.anchor is not None:
+            return [Problem(shown_as, line, "", f"不支持 YAML 锚点（&{ev.anchor}）：请删去锚点，把要重复的内容直接写出来。")]
+        tag = getattr(ev, "tag", None)
+        if tag is not None and tag not in PLAIN_TAGS:
+            return [Problem(shown_as, line, "", f"不支持 YAML 标签（{tag}）：数据文件只写普通的文本、数字、列表和键值对。")]
+        if isinstance(ev, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                return [Problem(shown_as, line, "", f"条目太多（超过 {MAX_NODES} 个值）：请检查文件是否被误改，或把内容拆分。")]
+        if isinstance(ev, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return [Problem(shown_as, line, "", f"嵌套太深（超过 {MAX_DEPTH} 层）：数据文件的层次不会这么深，请检查缩进。")]
+        elif isinstance(ev, yaml.CollectionEndEvent):
+            depth -= 1
+    return []
+
 STR = "tag:yaml.org,2002:str"
 
 
 def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
     """Return (data, line of each path, problems). Data is None when the file cannot be parsed."""
     try:
+        size = path.stat().st_size
+        limit = MAX_BYTES.get(path.stem, MAX_BYTES_DEFAULT)
+        if size > limit:  # not even read into memory
+            return None, {}, [Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")]
         text = read_text(path)  # UTF-8 with or without BOM, any line endings
     except FileNotFoundError:
         return None, {}, [Problem(shown_as, 0, "", "文件不存在。")]
@@ -28,6 +72,15 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
     tabs = tab_problems(text, shown_as)
     if tabs:
         return None, {}, tabs
+    try:
+        hostile = hostile_problems(text, shown_as, path.stem)
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a NUL byte
+        line = text.count("\n", 0, e.position) + 1
+        return None, {}, [Problem(shown_as, line, "", f"含有 YAML 不允许的控制字符（U+{e.character:04X}），请删除。")]
+    except yaml.MarkedYAMLError:
+        hostile = []  # reported with its line by the parse below
+    if hostile:
+        return None, {}, hostile
     # libyaml's parser when PyYAML has it (about 10 times faster): the same nodes and marks.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:

@@ -39,7 +39,9 @@ MARKUP = re.compile(r"[\n*\[\]#|`<>{}_&\\]")
 SENTENCE = re.compile(r"[^。！？；]*[。！？；]|[^。！？；]+$")
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    def ignore_aliases(self, data):  # data files may not use anchors/aliases (yamlsource.py)
+        return True
 
 
 def sid(value: str, j: int) -> str:

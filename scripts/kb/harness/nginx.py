@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,18 +32,19 @@ http {{
 """
 
 
-def render_conf(root: Path, base: str, listen: str) -> str:
-    return render(str(root), base, listen)
+def render_conf(root: Path, base: str, listen: str, allow: str | None = None) -> str:
+    return render(str(root), base, listen, allow)
 
 
 @contextmanager
-def nginx(site_root: Path, run_dir: Path, base: str = "/", port: int | None = None):
-    """Serve site_root under base; yields the base URL. Logs stay in run_dir."""
+def nginx(site_root: Path, run_dir: Path, base: str = "/", port: int | None = None, allow: str | None = None,
+          expect_status: int = 200):
+    """Serve site_root under base; yields the base URL. Logs stay in run_dir. allow: --allow for nginx-conf."""
     if not Path(NGINX).exists():
         raise RuntimeError("nginx is missing: run `make test`, which installs Debian's nginx")
     run_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    (run_dir / "kb.conf").write_text(render_conf(site_root, base, f"127.0.0.1:{port}"), "utf-8")
+    (run_dir / "kb.conf").write_text(render_conf(site_root, base, f"127.0.0.1:{port}", allow), "utf-8")
     user = "user root;\n" if os.geteuid() == 0 else ""
     (run_dir / "nginx.conf").write_text(MAIN_CONF.format(run=run_dir, user=user), "utf-8")
     test = subprocess.run([NGINX, "-t", "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir)], capture_output=True, text=True)
@@ -57,6 +59,10 @@ def nginx(site_root: Path, run_dir: Path, base: str = "/", port: int | None = No
             try:
                 urllib.request.urlopen(url, timeout=1).close()
                 break
+            except urllib.error.HTTPError as e:  # answered: started (a 403 is what some tests want)
+                if e.code == expect_status:
+                    break
+                raise RuntimeError(f"nginx answered {e.code}, expected {expect_status}") from None
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError(f"nginx did not start: {(run_dir / 'error.log').read_text() if (run_dir / 'error.log').exists() else ''}")

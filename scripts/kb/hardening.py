@@ -1,0 +1,57 @@
+"""Content never runs: what the kb plugin (plugin.py) does to every build besides the content.
+
+- docs/ may not ship active files (HTML, scripts, SVG): they would be served from the site's own
+  origin, where script-src 'self' allows them.
+- Every page's HTML passes the nh3 allowlist (sanitise.py), or the build stops naming the file
+  and line; what is served is nh3's output.
+- After the build, Material's own inline scripts are moved into files and any other script stops
+  the build (inlinescripts.py); every page gets the CSP as a <meta> tag (csp.py), so it holds on
+  any web server and from file://.
+`mkdocs serve` keeps inline scripts and no meta policy: its live-reload script is inline.
+MkDocs-aware; the content layer never imports it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+ACTIVE_SUFFIXES = {".html", ".htm", ".xhtml", ".js", ".mjs", ".svg", ".svgz", ".xml", ".xsl", ".swf", ".wasm"}
+
+
+def check_files(files, config) -> None:  # noqa: ANN001 - MkDocs files and config
+    docs = Path(config["docs_dir"]).resolve()
+    listed = {str(getattr(s, "path", s)) for s in config["extra_javascript"]}  # the developers' own scripts
+    bad = []
+    for f in files:
+        src = Path(f.abs_src_path or "")
+        if f.is_documentation_page() or not f.abs_src_path or not src.resolve().is_relative_to(docs):
+            continue
+        if src.suffix.lower() in ACTIVE_SUFFIXES and not (src.suffix.lower() in (".js", ".mjs") and f.src_uri in listed):
+            bad.append(f"docs/{f.src_uri}: 不能放 {src.suffix} 文件：它会以本站身份被浏览器执行。图片请用 PNG 或 JPEG。")
+    if bad:
+        raise PluginError("\n".join(bad))
+
+
+def sanitise_page(html: str, page) -> str:  # noqa: ANN001 - MkDocs page
+    from . import sanitise
+
+    path = page.file.abs_src_path
+    source = Path(path).read_text("utf-8") if path and Path(path).is_file() else ""
+    cleaned = sanitise.clean(html)
+    problems = sanitise.page_problems(html, source, f"docs/{page.file.src_uri}", cleaned)
+    if problems:
+        raise PluginError("页面含有不允许的内容，构建已停止：\n  " + "\n  ".join(problems))
+    return cleaned  # the same elements and attributes, as nh3 writes them
+
+
+def harden_site(site_dir: str) -> None:
+    from . import csp, inlinescripts
+
+    site = Path(site_dir)
+    try:
+        inlinescripts.externalise(site)
+    except inlinescripts.ScriptPolicyError as e:
+        raise PluginError(str(e)) from None
+    for page in sorted(site.rglob("*.html")):
+        page.write_text(csp.add_meta(page.read_text("utf-8")), "utf-8")
