@@ -136,6 +136,7 @@ class KnowledgeBase:
     events: m.EventsFile
     glossary: m.GlossaryFile
     faq: m.FaqFile
+    quiz: m.QuizFile | None = None
     entries: list[Entry] = field(default_factory=list)
     by_id: dict[str, Entry] = field(default_factory=dict)
     # (doc id, paragraph) -> entries citing it, in site order, each once
@@ -340,6 +341,10 @@ def load(data_dir: Path) -> KnowledgeBase:
                     problems.append(Problem(rel(data_dir / f"{file}.yml", root), line_for(loaded[file][1], fl), format_loc(fl),
                                             f"序号 {value} 与第 {seen[value] + 1} 项重复。"))
                 seen[value] = i
+
+    if "quiz" in loaded:
+        from .quiz import quiz_problems  # the question bank's own checks: answers against the cited text
+        problems += quiz_problems(loaded["quiz"][0], loaded["quiz"][1], docs, rel(data_dir / "quiz.yml", root))
 
     if problems:
         raise DataError(problems)
