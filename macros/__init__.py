@@ -6,13 +6,15 @@ render function. The content layer (models, content, render) stays MkDocs-free.
 from __future__ import annotations
 
 import functools
+import os
+import posixpath
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained")
+CONTENT_MODULES = ("errors", "models", "yamlsource", "content", "checks", "render", "selfcontained", "quiz", "handbook")
 
 
 def _reload_content_layer() -> None:
@@ -34,6 +36,8 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from . import render as r
     from .checks import check
     from .errors import DataError
+    from .handbook import pdf_notice, render_handbook
+    from .quiz import render_quiz
 
     try:
         kb = check(ROOT)
@@ -62,6 +66,9 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         "source_documents": lambda: r.render_document_list(kb, link()),
         "home_cards": lambda: r.render_home_cards(kb, link()),
         "quote": lambda doc_id, para, text: r.render_quote(kb, doc_id, para, text, link()),
+        "quiz": lambda: render_quiz(kb, link()),
+        "handbook": lambda: render_handbook(kb, link()),
+        "handbook_pdf": lambda: pdf_notice(_site_relative(env, os.environ.get("KB_HANDBOOK_PDF"))),
     }
 
     def named_page_errors(fn):
@@ -78,6 +85,14 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         env.macro(named_page_errors(fn), name)
     # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
     # its debug log, debug on or off, in time proportional to the content.
+
+
+def _site_relative(env, target: str | None) -> str | None:  # noqa: ANN001
+    """A link from the current page to a file the build adds to the site (e.g. the handbook PDF)."""
+    if not target:
+        return None
+    page_dir = posixpath.dirname(env.page.url) or "."
+    return posixpath.relpath(target, page_dir)
 
 
 def on_post_build(env) -> None:  # noqa: ANN001

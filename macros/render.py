@@ -60,6 +60,8 @@ def para_anchor(n: int) -> str:
 
 def render_sources(kb: KnowledgeBase, refs: Iterable[m.SourceRef], link: Linker) -> str:
     """'出处：《领导讲话稿》第 16 段、第 18 段' with each paragraph linked; quotes as link titles."""
+    if hasattr(link, "render_sources"):  # the handbook (macros/handbook.py) prints citations as notes
+        return link.render_sources(kb, refs)
     by_doc: dict[str, list[m.SourceRef]] = {}
     for r in refs:
         seen = by_doc.setdefault(r.doc, [])
