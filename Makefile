@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: serve build check schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline
+.PHONY: serve build check schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline pdf
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and macros/
 serve: $(VENV)/.site
@@ -16,6 +16,11 @@ serve: $(VENV)/.site
 ## make build: all checks, then a strict build into site/ (swapped in only when complete)
 build: $(VENV)/.site
 	$(BIN)/python scripts/build
+
+## make pdf [OUT=dist/学习手册.pdf]: the study handbook as PDF (WeasyPrint, Debian's fonts-noto-cjk)
+pdf: $(VENV)/.site
+	@$(MAKE) --no-print-directory debian-tools DEBIAN_TOOLS="$(PDF_TOOLS)"
+	$(BIN)/python scripts/pdf $(OUT)
 
 ## make check: content, page and schema checks; lists every problem, exits 1 on any
 check: $(VENV)/.site
@@ -62,9 +67,12 @@ bench: $(VENV)/.dev
 
 # Debian packages the tests drive: Chromium (browser tests) and nginx (the real web server).
 # policy-rc.d keeps the package from starting a system-wide nginx: tests start their own on 127.0.0.1.
-DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx
+# The handbook PDF needs the Noto CJK fonts and Pango (WeasyPrint); its tests read it with poppler-utils.
+PDF_TOOLS := /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc:fonts-noto-cjk /usr/bin/fc-list:fontconfig \
+  /usr/share/doc/libpango-1.0-0:libpango-1.0-0 /usr/share/doc/libpangoft2-1.0-0:libpangoft2-1.0-0
+DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx /usr/bin/pdftotext:poppler-utils $(PDF_TOOLS)
 debian-tools:
-	@missing=""; for t in $(DEBIAN_TOOLS); do [ -x "$${t%%:*}" ] || missing="$$missing $${t##*:}"; done; \
+	@missing=""; for t in $(DEBIAN_TOOLS); do [ -e "$${t%%:*}" ] || missing="$$missing $${t##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "安装 Debian 软件包：$$missing"; \
