@@ -1,8 +1,8 @@
 """The self-test question bank (data/quiz.yml): checks against the sources, and the page's data.
 
 No MkDocs here. `quiz_problems` is called by content.load with the other checks; `render_quiz`
-returns the 自测 page's markup: a settings form, the questions as a JSON data block (read by
-docs/javascripts/quiz.js, never executed) and the source-paragraph links as ordinary Markdown
+returns the 自测 page's markup: a settings form, the questions as JSON in a data attribute (read
+by docs/javascripts/quiz.js, never executed) and the source-paragraph links as ordinary Markdown
 links, so that the strict build validates them and rewrites them for every URL scheme.
 """
 from __future__ import annotations
@@ -153,7 +153,7 @@ def quiz_data(kb: KnowledgeBase) -> dict:
 
 
 def json_for_html(data: object) -> str:
-    """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' can end the block."""
+    """JSON with no '<', '>' or '&': safe in HTML whatever the context (escaped again for the attribute)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
@@ -182,7 +182,10 @@ def render_quiz(kb: KnowledgeBase, link: Linker) -> str:
         '<form id="kb-quiz-questions" class="kb-quiz__questions" novalidate hidden></form>'
         '</div>'
     )
-    data_block = f'<script type="application/json" id="kb-quiz-data">{json_for_html(data)}</script>'
+    # Data, not code, in an attribute: Material's instant navigation re-runs every inline <script>
+    # of a new page as JavaScript (it drops type="application/json" and the id), so a JSON script
+    # block would break the page and trip the CSP. A quoted attribute is never executed.
+    data_block = f'<div id="kb-quiz-data" hidden data-quiz="{html.escape(json_for_html(data), quote=True)}"></div>'
     # Every cited paragraph once, as a real link: validated by the build, rewritten by MkDocs.
     keys: dict[str, tuple[str, int]] = {}
     for q in (kb.quiz.questions if kb.quiz else []):

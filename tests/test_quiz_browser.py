@@ -15,7 +15,7 @@ SUBMIT = "#kb-quiz-submit"
 
 
 def bank(page: Page) -> dict:
-    return {q["id"]: q for q in json.loads(page.locator("#kb-quiz-data").text_content())["questions"]}
+    return {q["id"]: q for q in json.loads(page.locator("#kb-quiz-data").get_attribute("data-quiz"))["questions"]}
 
 
 def draw(page: Page, size: int = 20, only: str | None = None) -> list[str]:

@@ -1,5 +1,5 @@
 /* 自测：draws a random set from the question bank the build wrote into the page
- * (<script type="application/json" id="kb-quiz-data">), scores it here in the browser and shows
+ * (the data-quiz attribute of #kb-quiz-data), scores it here in the browser and shows
  * the right answers with explanations and links to the source paragraphs. Nothing is sent
  * anywhere; only the last score is kept, in this browser's localStorage.
  * Every text from the data goes in through textContent: no markup is ever built from data. */
@@ -64,7 +64,7 @@
     var dataNode = document.getElementById("kb-quiz-data");
     if (!root || !dataNode || root.getAttribute("data-ready")) return;
     root.setAttribute("data-ready", "1");
-    var data = JSON.parse(dataNode.textContent);
+    var data = JSON.parse(dataNode.getAttribute("data-quiz"));
     var links = {};
     document.querySelectorAll(".kb-quiz-links a[data-kb-src]").forEach(function (a) {
       links[a.getAttribute("data-kb-src")] = a.getAttribute("href");
@@ -239,12 +239,12 @@
     showLast();
   }
 
-  // Material's instant navigation swaps pages without reloading: document$ fires on every page.
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(init);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  // Material's instant navigation swaps pages without reloading: document$ fires on every new page.
+  // The first page is initialised here as well (document$ does not replay it everywhere, e.g. on
+  // file://); init is idempotent per page.
+  if (window.__kbQuiz) return; // loaded once per window, whatever the navigation does
+  window.__kbQuiz = true;
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(init);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 })();
