@@ -58,4 +58,5 @@ def write_pdf(out: Path, root: Path = ROOT) -> dict:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return {"pages": len(doc.pages), "bytes": out.stat().st_size}
+    bookmarks = [b[0] for b in doc.make_bookmark_tree()]  # (label, target, children, state)
+    return {"pages": len(doc.pages), "bytes": out.stat().st_size, "bookmarks": bookmarks}
