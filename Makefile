@@ -3,54 +3,52 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+KB := $(BIN)/kb
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
 .PHONY: serve build check schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline pdf
 
-## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and macros/
+## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and the code
 serve: $(VENV)/.site
-	$(BIN)/python scripts/check
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(KB) serve
 
 ## make build: all checks, then a strict build into site/ (swapped in only when complete)
 build: $(VENV)/.site
-	$(BIN)/python scripts/build
+	$(KB) build
 
 ## make pdf [OUT=dist/学习手册.pdf]: the study handbook as PDF (WeasyPrint, Debian's fonts-noto-cjk)
 pdf: $(VENV)/.site
 	@$(MAKE) --no-print-directory debian-tools DEBIAN_TOOLS="$(PDF_TOOLS)"
-	$(BIN)/python scripts/pdf $(OUT)
+	$(KB) pdf $(OUT)
 
 ## make check: content, page and schema checks; lists every problem, exits 1 on any
 check: $(VENV)/.site
-	$(BIN)/python scripts/check
-	$(BIN)/python scripts/schemas --check
-	$(BIN)/python scripts/theme-overrides --check
+	$(KB) check
 
 ## make schemas: regenerate data/schemas/*.json from the models
 schemas: $(VENV)/.site
-	$(BIN)/python scripts/schemas
+	$(KB) schemas
 
 ## make publish DEST=/srv/kb [URL=http://host/kb/ | BASE=/kb/]: checks, strict build, verified release,
 ## atomic switch of DEST/current. URL (the readers' address) turns on instant navigation.
 publish: $(VENV)/.site
 	@test -n "$(DEST)" || { echo "用法：make publish DEST=/发布目录 [URL=http://内网主机/kb/ 或 BASE=/kb/]"; exit 2; }
-	$(BIN)/python scripts/publish "$(DEST)" $(if $(URL),--url "$(URL)",--base "$(or $(BASE),/)")
+	$(KB) publish "$(DEST)" $(if $(URL),--url "$(URL)",--base "$(or $(BASE),/)")
 
 ## make rollback DEST=/srv/kb: switch DEST/current back to the previous release
-rollback:
+rollback: $(VENV)/.site
 	@test -n "$(DEST)" || { echo "用法：make rollback DEST=/发布目录"; exit 2; }
-	$(PYTHON) scripts/rollback "$(DEST)"
+	$(KB) rollback "$(DEST)"
 
 ## make nginx DEST=/srv/kb [BASE=/kb/] [LISTEN=80]: print an nginx server block for DEST/current
-nginx:
+nginx: $(VENV)/.site
 	@test -n "$(DEST)" || { echo "用法：make nginx DEST=/发布目录 [BASE=/kb/] [LISTEN=80]"; exit 2; }
-	@$(PYTHON) scripts/nginx-conf --root "$(DEST)/current" --base "$(or $(BASE),/)" --listen "$(or $(LISTEN),80)"
+	@$(KB) nginx --root "$(DEST)/current" --base "$(or $(BASE),/)" --listen "$(or $(LISTEN),80)"
 
 ## make offline: a zip (dist/kb-offline-*.zip) that works opened from disk, search included
 offline: $(VENV)/.site
-	$(BIN)/python scripts/offline
+	$(KB) offline
 
 ## make test: installs what it needs (Python packages, Debian's chromium and nginx) and runs the whole suite
 test: $(VENV)/.dev debian-tools
@@ -63,7 +61,7 @@ test-fast: $(VENV)/.dev
 ## make bench: build, overhead, scale, preview, page-weight and search figures; prints a table, writes bench/results.json
 bench: $(VENV)/.dev
 	@$(MAKE) --no-print-directory debian-tools DEBIAN_TOOLS="$(DEBIAN_TOOLS) /usr/bin/wrk:wrk"
-	$(BIN)/python scripts/bench
+	$(KB) bench
 
 # Debian packages the tests drive: Chromium (browser tests) and nginx (the real web server).
 # policy-rc.d keeps the package from starting a system-wide nginx: tests start their own on 127.0.0.1.
@@ -82,9 +80,11 @@ debian-tools:
 	  else echo "测试需要 Debian 软件包：$$missing。请以 root 运行，或 sudo apt-get install$$missing"; exit 1; fi; \
 	fi
 
-$(VENV)/.site: requirements.txt
+# The venv: pinned dependencies, then the project's own package `kb` (scripts/kb/) in editable mode.
+$(VENV)/.site: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.site

@@ -1,24 +1,24 @@
 """Shared fixtures: one strict build per test session, a loopback server, one Chromium."""
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from kb.harness.browser import CHROMIUM, launch
+from kb.harness.servers import SiteServer, free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kb_cmd(*args, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The `kb` command as an editor or operator runs it, from the project folder `cwd`."""
+    return subprocess.run([sys.executable, "-m", "kb", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
 
 
 def mkdocs_build(project: Path, site_dir: Path, site_url: str | None = None) -> subprocess.CompletedProcess:
@@ -30,12 +30,6 @@ def mkdocs_build(project: Path, site_dir: Path, site_url: str | None = None) -> 
         env["KB_SITE_URL"] = site_url
     return subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(site_dir)],
                           cwd=project, env=env, capture_output=True, text=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -59,23 +53,17 @@ def project_copy(tmp_path) -> Path:
     dest.mkdir()
     for name in ("mkdocs.yml", "docs", "macros", "data", "scripts", "overrides", "deploy"):
         src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(src, dest / name)
     return dest
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: D401 - test noise
-        pass
 
 
 @pytest.fixture(scope="session")
 def base_url(site, site_port) -> str:
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with SiteServer(site, site_port) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +73,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = launch(p)
         yield b
         b.close()
 

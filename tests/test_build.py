@@ -10,10 +10,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from macros.content import load
-from macros.selfcontained import external_references
+from kb.content import load
+from kb.selfcontained import external_references
 
-from .conftest import ROOT, mkdocs_build
+from .conftest import ROOT, kb_cmd, mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -173,7 +173,7 @@ def test_broken_data_stops_the_build_and_keeps_the_old_site(project_copy, tmp_pa
     (site / "index.html").write_text("previous release", "utf-8")
     faq = project_copy / "data" / "faq.yml"
     faq.write_text(faq.read_text("utf-8").replace("quote: ", "quote: 不存在的引文", 1), "utf-8")
-    result = subprocess.run([sys.executable, "scripts/build", str(site)], cwd=project_copy, capture_output=True, text=True)
+    result = kb_cmd("build", site, cwd=project_copy)
     assert result.returncode != 0
     assert "data/faq.yml:" in result.stdout + result.stderr and "引文在《" in result.stdout + result.stderr
     assert (site / "index.html").read_text("utf-8") == "previous release"
@@ -197,8 +197,8 @@ def test_broken_link_in_docs_stops_the_build(project_copy, tmp_path):
 
 
 def test_unknown_id_in_a_page_names_the_page(project_copy, tmp_path):
-    page = project_copy / "docs" / "phases" / "study.md"
-    page.write_text(page.read_text("utf-8").replace('phase("study")', 'phase("stduy")'), "utf-8")
+    page = project_copy / "docs" / "phases" / "index.md"
+    page.write_text(page.read_text("utf-8") + '\n{{ phase("stduy") }}\n', "utf-8")
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0
-    assert "docs/phases/study.md: 没有 id 为“stduy”的环节" in result.stdout + result.stderr
+    assert "docs/phases/index.md: 没有 id 为“stduy”的环节" in result.stdout + result.stderr

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from macros import models as m
-from macros.content import load, split_paragraphs
-from macros.errors import DataError
+from kb import models as m
+from kb import sections
+from kb.content import load, split_paragraphs
+from kb.errors import DataError
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, kb_cmd
 SHARED_SOURCES = ROOT.parent / "shared" / "sources"
 
 
@@ -193,47 +194,37 @@ def test_bad_id_and_date_formats(project_copy):
 
 def test_scripts_check_exits_nonzero_and_lists_problems(project_copy):
     edit(project_copy / "data" / "principles.yml", "number: 3", "number: 2")
-    result = subprocess.run([sys.executable, "scripts/check"], cwd=project_copy, capture_output=True, text=True)
+    result = kb_cmd("check", cwd=project_copy)
     assert result.returncode == 1
     assert "序号 2 与第 2 项重复" in result.stderr
 
 
 def test_scripts_check_passes_on_real_data():
-    result = subprocess.run([sys.executable, "scripts/check"], cwd=ROOT, capture_output=True, text=True)
+    result = kb_cmd("check")
     assert result.returncode == 0, result.stderr
     assert "内容检查通过" in result.stdout
-
-
-def test_missing_phase_page_is_reported(project_copy):
-    (project_copy / "docs" / "phases" / "rectification.md").unlink()
-    result = subprocess.run([sys.executable, "scripts/check"], cwd=project_copy, capture_output=True, text=True)
-    assert result.returncode == 1 and "docs/phases/rectification.md" in result.stderr
 
 
 # ---- schemas ------------------------------------------------------------------------------------
 
 
-def run_script(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True)
-
-
-@pytest.mark.parametrize("script", ["scripts/schemas", "scripts/theme-overrides"])
-def test_generated_files_are_current(script):
-    result = run_script(script, "--check")
+@pytest.mark.parametrize("command", ["schemas", "theme"])
+def test_generated_files_are_current(command):
+    result = kb_cmd(command, "--check")
     assert result.returncode == 0, result.stderr
 
 
 def test_schema_drift_is_detected(project_copy):
     schema = project_copy / "data" / "schemas" / "faq.schema.json"
     schema.write_text(schema.read_text("utf-8").replace('"q"', '"question"', 1), "utf-8")
-    result = run_script("scripts/schemas", "--check", cwd=project_copy)
+    result = kb_cmd("schemas", "--check", cwd=project_copy)
     assert result.returncode == 1 and "faq.schema.json" in result.stderr
-    assert run_script("scripts/schemas", cwd=project_copy).returncode == 0
-    assert run_script("scripts/schemas", "--check", cwd=project_copy).returncode == 0
+    assert kb_cmd("schemas", cwd=project_copy).returncode == 0
+    assert kb_cmd("schemas", "--check", cwd=project_copy).returncode == 0
 
 
 def test_every_data_file_names_its_schema():
-    for name in m.FILES:
+    for name in (s.key for s in sections.DATA_SECTIONS):
         first = (ROOT / "data" / f"{name}.yml").read_text("utf-8").splitlines()[0]
         assert first == f"# yaml-language-server: $schema=schemas/{name}.schema.json"
 
@@ -241,5 +232,5 @@ def test_every_data_file_names_its_schema():
 def test_theme_override_drift_is_detected(project_copy):
     partial = project_copy / "overrides" / "partials" / "search.html"
     partial.write_text(partial.read_text("utf-8").replace("aria-label", "data-x", 1), "utf-8")
-    result = run_script("scripts/theme-overrides", "--check", cwd=project_copy)
+    result = kb_cmd("theme", "--check", cwd=project_copy)
     assert result.returncode == 1 and "search.html" in result.stderr

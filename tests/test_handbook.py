@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from macros.content import load
-from macros.handbook import SECTION_ORDER, handbook_html, render_handbook
-from macros.render import Linker
+from kb.content import load
+from kb.handbook import handbook_html, render_handbook, section_order
+from kb.handbookpdf import missing_fonts, write_pdf
+from kb.render import Linker
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from handbookpdf import missing_fonts, write_pdf  # noqa: E402
+SECTION_ORDER = section_order()
 
 NOTO = [Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"), Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")]
 
@@ -45,7 +45,7 @@ def test_sections_in_reading_order_and_every_link_lands(kb, html_doc):
 
 
 def test_order_is_one_swappable_list(kb):
-    md = render_handbook(kb, Linker("handbook.md"), order=[("glossary", "术语表", "glossary.md"), ("principles", "基本原则", "principles.md")])
+    md = render_handbook(kb, Linker("handbook.md", kb.by_id), order=[("glossary", "术语表", "glossary.md"), ("principles", "基本原则", "principles.md")])
     assert md.index("{ #hb-glossary") < md.index("{ #hb-principles")
     assert "#hb-faq" not in md
 

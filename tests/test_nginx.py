@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, free_port
-from .nginx_server import nginx
+from kb.harness.nginx import nginx
+from kb.harness.servers import free_port
+
+from .conftest import kb_cmd
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -35,8 +37,7 @@ def served(request, tmp_path_factory):
     base = request.param
     port = free_port()
     dest = tmp_path_factory.mktemp("dest")
-    result = subprocess.run([sys.executable, "scripts/publish", str(dest), "--url", f"http://127.0.0.1:{port}{base}"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = kb_cmd("publish", dest, "--url", f"http://127.0.0.1:{port}{base}")
     assert result.returncode == 0, result.stdout + result.stderr
     with nginx(dest / "current", tmp_path_factory.mktemp("nginx"), base, port) as url:
         yield url

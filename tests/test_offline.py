@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, kb_cmd
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.build]
 @pytest.fixture(scope="module")
 def unzipped(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("offline")
-    result = subprocess.run([sys.executable, "scripts/offline", str(out)], cwd=ROOT, capture_output=True, text=True)
+    result = kb_cmd("offline", out)
     assert result.returncode == 0, result.stdout + result.stderr
     [archive] = out.glob("kb-offline-*.zip")
     assert not list(out.glob("*.partial"))

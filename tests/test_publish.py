@@ -10,17 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from kb import release
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import release  # noqa: E402
+from .conftest import ROOT, kb_cmd
 
 pytestmark = pytest.mark.build
 
 
-def run(script: str, *args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, f"scripts/{script}", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+def run(command: str, *args, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return kb_cmd(command, *args, cwd=cwd, env=env)
 
 
 def current_of(dest: Path) -> str:

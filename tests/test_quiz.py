@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from macros.content import load
-from macros.errors import DataError
-from macros.quiz import BLANK, SECTIONS, json_for_html, quiz_data, render_quiz
-from macros.render import Linker
+from kb.content import load
+from kb.errors import DataError
+from kb.quiz import BLANK, SECTIONS, json_for_html, quiz_data, render_quiz
+from kb.render import Linker
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIZ = "data/quiz.yml"
@@ -160,7 +160,7 @@ def test_data_cannot_break_out_of_the_page():
 
 
 def test_rendered_page_carries_every_question_and_link(kb):
-    md = render_quiz(kb, Linker("quiz.md"))
+    md = render_quiz(kb, Linker("quiz.md", kb.by_id))
     block = re.search(r'<div id="kb-quiz-data" hidden data-quiz="([^"]*)"></div>', md)
     assert block, md[:500]
     data = json.loads(html.unescape(block.group(1)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from macros.selfcontained import external_references, neutralise
+from kb.selfcontained import external_references, neutralise
 
 
 def test_fetchable_external_urls_are_found_and_prose_is_not(tmp_path):

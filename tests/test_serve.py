@@ -5,31 +5,17 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import free_port
+from kb.harness.servers import free_port, wait_for_text
 
 pytestmark = pytest.mark.build
 
 
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.read().decode("utf-8")
-    except OSError:
-        return ""
-
-
 def wait_for(url: str, text: str, limit: float = 60) -> bool:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if text in fetch(url):
-            return True
-        time.sleep(0.3)
-    return False
+    return wait_for_text(url, text, limit, interval=0.3) is not None
 
 
 def test_preview_shows_data_edits_and_recovers_from_errors(project_copy: Path, tmp_path: Path):

@@ -1,0 +1,115 @@
+"""A content-addressed build cache: what does not change between two builds is not redone.
+
+Entries are pickles under .cache/kb/<kind>/ (outside site/, git-ignored, safe to delete at any
+time), named by the SHA-256 of everything the result depends on, including the code that makes
+it: a changed input or a changed module gives a new key, never a stale result. KB_CACHE=off
+turns the cache off (the tests build both ways and compare the sites byte for byte).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+_code_digest: dict[str, bytes] = {}
+
+
+def enabled() -> bool:
+    return os.environ.get("KB_CACHE", "on").lower() not in ("off", "0", "no", "false")
+
+
+def cache_dir() -> Path:
+    from .paths import find_root
+
+    return Path(os.environ.get("KB_CACHE_DIR") or find_root() / ".cache" / "kb")
+
+
+def code_digest(*modules: str) -> bytes:
+    """The source of the named kb modules (and the versions of the libraries they lean on)."""
+    key = ",".join(modules)
+    if key not in _code_digest:
+        from importlib import metadata
+
+        h = hashlib.sha256()
+        here = Path(__file__).parent
+        for name in modules:
+            h.update((here / f"{name}.py").read_bytes())
+        for dist in ("PyYAML", "pydantic", "jieba", "mkdocs-material"):
+            h.update(metadata.version(dist).encode())
+        _code_digest[key] = h.digest()
+    return _code_digest[key]
+
+
+def key_of(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8") if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def cached(kind: str, key: str, compute: Callable[[], Any]) -> Any:
+    """compute(), or its earlier result for the same key."""
+    if not enabled():
+        return compute()
+    path = cache_dir() / kind / key[:2] / f"{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError):
+        pass  # absent or unreadable: compute it again
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # readers never see half a file
+    except OSError:
+        pass  # a read-only checkout still builds, just without the cache
+    return value
+
+
+class Table:
+    """A persisted dict for many small results (one pickle per kind, loaded once, saved once).
+
+    Keys must already be content hashes (or the content itself) plus everything else the value
+    depends on; entries not used by a build are dropped when it saves, so the table never grows
+    beyond one build's worth.
+    """
+
+    def __init__(self, kind: str, version: bytes):
+        self.path = cache_dir() / kind / f"{key_of(version)}.pickle"
+        self.old: dict = {}
+        self.new: dict = {}
+        if enabled():
+            try:
+                with self.path.open("rb") as f:
+                    self.old = pickle.load(f)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError):
+                self.old = {}
+
+    def get(self, key, compute: Callable[[], Any]) -> Any:
+        if key in self.new:
+            return self.new[key]
+        value = self.old[key] if key in self.old else compute()
+        self.new[key] = value
+        return value
+
+    def save(self) -> None:
+        if not enabled() or self.new == self.old:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for stale in self.path.parent.glob("*.pickle"):  # another code version's table
+                if stale != self.path:
+                    stale.unlink(missing_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(self.new, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass

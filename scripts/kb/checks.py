@@ -1,0 +1,47 @@
+"""Whole-project content checks shared by `kb check` and the build."""
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+from .content import KnowledgeBase, load
+from .errors import DataError
+
+# One validated knowledge base per content state: the MkDocs plugin, the macros and a
+# preview rebuild of unchanged data all get the same object without loading twice.
+_memo: dict[tuple[str, str], KnowledgeBase] = {}
+
+
+def data_fingerprint(data_dir: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and "schemas" not in p.parts):
+        h.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def check(root: Path) -> KnowledgeBase:
+    """Load and validate everything under root/data; raise DataError with every problem."""
+    data_dir = Path(root) / "data"
+    key = (str(data_dir.resolve()), data_fingerprint(data_dir))
+    kb = _memo.get(key)
+    if kb is None:
+        kb = load(data_dir)
+        _memo.clear()  # only the newest state is worth keeping
+        _memo[key] = kb
+    return kb
+
+
+def main(root: Path) -> int:
+    try:
+        kb = check(root)
+    except DataError as e:
+        print(e.report(), file=sys.stderr)
+        return 1
+    counts = {"原文段落": sum(len(d.paragraphs) for d in kb.documents.values())}
+    for e in kb.entries:
+        if e.id:
+            counts[e.kind] = counts.get(e.kind, 0) + 1
+    print("内容检查通过：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    return 0

@@ -1,0 +1,242 @@
+"""`kb`: the one command for editors, operators and developers.
+
+Exit codes, the same for every subcommand: 0 fine, 1 a problem in the content (or a failed
+build or publish, reported in Chinese), 2 wrong usage, 3 a bug in the code (with its traceback,
+for a developer). Run from the project folder (the one holding mkdocs.yml) or below it.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .paths import ROOT
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="kb",
+    help="群众路线知识库的命令：检查内容、预览、构建、发布、回退和基准测试。在项目目录（有 mkdocs.yml 的目录）里运行。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def fail(message: str, code: int = EXIT_CONTENT) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def command(fn):
+    """Content problems end with their Chinese report and exit 1; anything else is a bug."""
+    from .errors import ContentError
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except ContentError as e:
+            fail(str(e))
+        except Exception:  # a bug: say so, and keep the traceback for a developer
+            traceback.print_exc()
+            fail("以上是程序错误（不是内容的问题）：请把这段信息交给开发人员。", EXIT_BUG)
+    return run
+
+
+def _mkdocs_env(url: str | None = None, offline: bool = False) -> dict[str, str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONUTF8": "1", "KB_OFFLINE": "true" if offline else "false"}
+    env.pop("KB_SITE_URL", None)
+    if url:
+        env["KB_SITE_URL"] = url
+    return env
+
+
+def check_all(root: Path = ROOT) -> int:
+    """Data, schemas and theme overrides: every problem listed; 0 or 1."""
+    from . import checks, schemas, theme
+
+    results = [checks.main(root), schemas.main(["--check"]), theme.main(["--check"])]
+    return EXIT_CONTENT if any(results) else EXIT_OK
+
+
+@app.command("check")
+@command
+def check_cmd() -> None:
+    """检查 data/ 和 docs/ 的全部内容，一次列出所有问题（文件、行号、字段、怎么改）。"""
+    raise typer.Exit(check_all())
+
+
+@app.command("build")
+@command
+def build_cmd(site_dir: Annotated[str, typer.Argument(help="输出目录，默认 site")] = "site") -> None:
+    """检查后严格构建到 site/；构建失败时原来的 site/ 保持不动。KB_SITE_URL 设置网站地址。"""
+    from .release import ReleaseError, build_site
+
+    target = (ROOT / site_dir).resolve()
+    tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=target.parent))
+    try:
+        build_site(tmp, url=os.environ.get("KB_SITE_URL"))
+    except ReleaseError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        fail(f"构建失败：{e} {target.name}/ 保持原样。")
+    tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read it
+    old = target.with_name(f".site-old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@app.command("serve")
+@command
+def serve_cmd(addr: Annotated[str, typer.Option("--addr", help="监听地址")] = "127.0.0.1:8000") -> None:
+    """预览：在 http://127.0.0.1:8000 打开网站，修改 docs/、data/ 后自动刷新。"""
+    check_all()  # problems are listed first; the preview still starts and shows them again on each rebuild
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    raise typer.Exit(subprocess.call([str(mkdocs), "serve", "--dev-addr", addr], cwd=ROOT, env=_mkdocs_env()))
+
+
+@app.command("publish")
+@command
+def publish_cmd(
+    dest: Annotated[Path, typer.Argument(help="发布目录，例如 /srv/kb")],
+    url: Annotated[Optional[str], typer.Option(help="读者访问的地址（以 / 结尾），例如 http://内网主机/kb/")] = None,
+    base: Annotated[str, typer.Option(help="不写 --url 时，网站所在的子路径")] = "/",
+    site: Annotated[Optional[Path], typer.Option(help="发布已构建好的站点目录，而不重新构建")] = None,
+) -> None:
+    """检查 → 严格构建 → 生成版本 → 校验 → 原子切换 DEST/current。任何一步失败，current 不变。"""
+    from .release import ReleaseError, publish
+
+    try:
+        publish(dest, base=base, site=site, url=url)
+    except ReleaseError as e:
+        fail(f"发布失败：{e}\ncurrent 未改变。")
+
+
+@app.command("rollback")
+@command
+def rollback_cmd(dest: Annotated[Path, typer.Argument(help="发布目录")]) -> None:
+    """回退到上一个版本（先校验再切换）。"""
+    from .release import ReleaseError, rollback
+
+    try:
+        rollback(dest)
+    except ReleaseError as e:
+        fail(f"回退失败：{e}")
+
+
+@app.command("verify")
+@command
+def verify_cmd(tree: Annotated[Path, typer.Argument(help="一个版本的目录，例如 /srv/kb/current")]) -> None:
+    """按 manifest.json 核对一个版本，列出缺失、多出、被改动的文件。"""
+    from .release import verify
+
+    problems = verify(tree)
+    for p in problems:
+        typer.echo(p, err=True)
+    if problems:
+        fail(f"{tree}: {len(problems)} 处与清单不符")
+    typer.echo(f"{tree.resolve()}: 与清单一致")
+
+
+@app.command("nginx")
+@command
+def nginx_cmd(
+    root: Annotated[Path, typer.Option(help="网站目录，例如 /srv/kb/current")],
+    base: Annotated[str, typer.Option(help="子路径，例如 /kb/")] = "/",
+    listen: Annotated[str, typer.Option(help="监听端口或地址")] = "80",
+) -> None:
+    """输出 nginx 的 server 配置。"""
+    from .nginxconf import render
+
+    try:
+        sys.stdout.write(render(str(root.absolute()), base, listen))
+    except ValueError as e:
+        fail(str(e), EXIT_USAGE)
+
+
+@app.command("offline")
+@command
+def offline_cmd(out: Annotated[str, typer.Argument(help="输出目录")] = "dist") -> None:
+    """离线版 zip：解压后双击 index.html 即可使用，含搜索。"""
+    from .offline import make_offline
+
+    raise typer.Exit(make_offline(out))
+
+
+@app.command("pdf")
+@command
+def pdf_cmd(out: Annotated[str, typer.Argument(help="输出文件")] = "dist/学习手册.pdf") -> None:
+    """学习手册 PDF（WeasyPrint，需要 Debian 的 fonts-noto-cjk）。"""
+    import time
+
+    from .handbookpdf import PdfError, write_pdf
+
+    target = (ROOT / out).resolve()
+    started = time.monotonic()
+    try:
+        info = write_pdf(target)
+    except PdfError as e:
+        fail(f"PDF 未生成：{e}")
+    print(f"已生成 {target}：{info['pages']} 页，{info['bytes'] / 1024:.0f} KB，用时 {time.monotonic() - started:.1f} 秒")
+
+
+@app.command("schemas")
+@command
+def schemas_cmd(check: Annotated[bool, typer.Option("--check", help="只检查是否过期")] = False) -> None:
+    """按模型重新生成 data/schemas/*.json；--check 只检查，过期时退出码为 1。"""
+    from . import schemas
+
+    raise typer.Exit(schemas.main(["--check"] if check else []))
+
+
+@app.command("theme")
+@command
+def theme_cmd(check: Annotated[bool, typer.Option("--check", help="只检查是否过期")] = False) -> None:
+    """升级 Material 后重新生成 overrides/（对主题的无障碍补丁）。"""
+    from . import theme
+
+    raise typer.Exit(theme.main(["--check"] if check else []))
+
+
+@app.command("paragraphs")
+@command
+def paragraphs_cmd(docs: Annotated[Optional[list[str]], typer.Argument(help="文档 id，例如 speech；不写则列出全部")] = None) -> None:
+    """列出原文的段落和段号，写引文时对照。"""
+    from .content import load_documents
+
+    found = load_documents(ROOT / "data")
+    for doc_id in docs or list(found):
+        if doc_id not in found:
+            fail(f"没有 id 为 {doc_id} 的文档；可用：{'、'.join(found)}", EXIT_USAGE)
+        typer.echo(f"# {doc_id}: {found[doc_id].meta.title}")
+        for n, text in enumerate(found[doc_id].paragraphs, 1):
+            typer.echo(f"¶{n}\t{text}")
+
+
+@app.command("bench", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@command
+def bench_cmd(ctx: typer.Context) -> None:
+    """性能基准：构建各阶段耗时、与纯 Material 的比值、1×/10×/100× 规模、预览延迟、搜索；写入 bench/results.json。
+    选项见 kb bench --bench-help。"""
+    from .bench.run import main as bench_main
+
+    args = ["--help" if a == "--bench-help" else a for a in ctx.args]
+    raise typer.Exit(bench_main(args))
+
+
+def main() -> None:
+    app()

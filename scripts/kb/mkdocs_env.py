@@ -1,0 +1,113 @@
+"""The mkdocs-macros side of the site: registers the section table's macros.
+
+The only MkDocs-aware code besides plugin.py. The content layer (models, content, render,
+sections) stays free of MkDocs so that it can move to another generator unchanged.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Mistakes found by the macros while rendering pages: collected for every page, then raised
+# together by the kb plugin (plugin.py, on_env), so that the editor sees all of them in one run
+# and never mkdocs-macros' traceback.
+PAGE_PROBLEMS: list[str] = []
+
+CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "pages", "selfcontained", "cache")
+
+
+_loaded_sources: dict[str, bytes] = {}
+
+
+def _reload_content_layer() -> None:
+    """`mkdocs serve` keeps imported modules: reload ours when their code changed, so code edits show
+    up like data edits. Unchanged code is not reloaded (pydantic rebuilds every model on reload)."""
+    import importlib
+    import sys
+
+    modules = [sys.modules.get(f"{__package__}.{name}") for name in CONTENT_MODULES]
+    sources = {m.__name__: Path(m.__file__).read_bytes() for m in modules if m is not None}
+    if _loaded_sources and sources != _loaded_sources:
+        for module in modules:
+            if module is not None:
+                importlib.reload(module)
+    _loaded_sources.clear()
+    _loaded_sources.update(sources)
+
+
+def project_root(conf) -> Path:  # noqa: ANN001 - MkDocs config
+    """The project is the folder of mkdocs.yml, wherever the package is installed from."""
+    return Path(conf["config_file_path"]).resolve().parent
+
+
+def page_src(env) -> str:  # noqa: ANN001
+    """The page being rendered, docs-relative. One adapter: Zensical's env.page has .path instead."""
+    page = env.page
+    file = getattr(page, "file", None)
+    return file.src_uri if file is not None else str(page.path)
+
+
+def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
+    from mkdocs.exceptions import PluginError
+
+    _reload_content_layer()
+
+    from . import render, sections
+    from .checks import check
+    from .errors import ContentError, DataError
+
+    PAGE_PROBLEMS.clear()
+    try:
+        kb = check(project_root(env.conf))
+    except DataError as e:
+        # PluginError stops the build with the editor-facing report as its message.
+        raise PluginError(e.report()) from None
+
+    def page_macro(name: str, fn):
+        """A macro for pages: the editor's mistakes (unknown id, wrong quote, wrong arguments)
+        name the page; anything else is a bug in the code and keeps its traceback."""
+        sig = inspect.signature(fn)
+        wanted = [p for p in list(sig.parameters)[1:] if p != "link"]
+        usage = f"{name}({', '.join(wanted)})"
+
+        def mistake(src: str, message: str) -> str:
+            PAGE_PROBLEMS.append(f"docs/{src}: {message}")
+            return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
+
+        @functools.wraps(fn)
+        def macro(*args, **kwargs):
+            src = page_src(env)
+            link = render.Linker(src, kb.by_id)
+            try:
+                sig.bind(kb, *args, link=link, **kwargs)
+            except TypeError:
+                return mistake(src, f"宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。")
+            try:
+                return fn(kb, *args, link=link, **kwargs)
+            except ContentError as e:
+                return mistake(src, str(e))
+        return macro
+
+    for sec in sections.SECTIONS:
+        for name, fn_name in sec.macros.items():
+            env.macro(page_macro(name, getattr(render, fn_name)), name)
+    # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
+    # its debug log, debug on or off, in time proportional to the content.
+
+
+def on_post_build(env) -> None:  # noqa: ANN001
+    """Make the written site self-contained, then prove it: any external reference fails the build."""
+    from mkdocs.exceptions import PluginError
+
+    from .selfcontained import external_references, neutralise
+
+    site = Path(env.conf["site_dir"])
+    try:
+        neutralise(site, project_root(env.conf) / "deploy" / "offline")
+    except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern
+        raise PluginError(f"无法使构建结果自包含：{e}") from None
+    leaks = external_references(site, urlsplit(env.conf.get("site_url") or "").netloc)
+    if leaks:
+        raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))

@@ -1,0 +1,47 @@
+"""The `kb` MkDocs plugin: pages and navigation from the section table (MkDocs' own hooks).
+
+Registered as an entry point in pyproject.toml and listed in mkdocs.yml before `macros`.
+"""
+from __future__ import annotations
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .checks import check
+from .errors import DataError
+from .mkdocs_env import PAGE_PROBLEMS, project_root
+from . import searchcache
+from .pages import generated_pages, site_nav
+
+
+class KbPlugin(BasePlugin):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.kb = check(project_root(config))
+        except DataError as e:
+            raise PluginError(e.report()) from None
+        if not config.nav:  # a nav written in mkdocs.yml still wins
+            config.nav = site_nav(self.kb)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        user_dict = getattr(getattr(search, "config", None), "jieba_dict_user", None)
+        self.segments = searchcache.install(user_dict)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for path, content in generated_pages(self.kb).items():
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
+        # Every page's Markdown has been rendered by now: stop on the editor's mistakes, all at once.
+        if PAGE_PROBLEMS:
+            problems = sorted(set(PAGE_PROBLEMS))
+            raise PluginError(f"页面中有 {len(problems)} 处错误，构建已停止（已发布的网站不受影响）：\n  " + "\n  ".join(problems))
+        return env
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.segments is not None:
+            self.segments.save()

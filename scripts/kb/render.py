@@ -1,0 +1,387 @@
+"""Pure render functions: models in, Markdown out. No MkDocs here.
+
+Every function takes a Linker for the page being rendered, so that links are
+relative Markdown links that MkDocs (or any successor) validates and rewrites.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from pypinyin import Style, lazy_pinyin
+
+from . import models as m
+from . import sections
+from .errors import ContentError
+from .content import Entry, KnowledgeBase, UnknownItem
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
+
+
+def md_escape(text: str) -> str:
+    """Source text shown as it stands: no Markdown meaning, no HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+
+
+def _attr_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class Linker:
+    """Relative links from the page being rendered (a docs-relative path like faq.md).
+
+    Targets are named by id or section key and looked up in the section table and the id
+    index: no render function names a page.
+    """
+
+    page: str
+    index: Mapping[str, Entry]
+
+    def to(self, target: str, anchor: str = "") -> str:
+        frag = f"#{anchor}" if anchor else ""
+        if target == self.page:
+            return frag or "#"
+        start = posixpath.dirname(self.page) or "."
+        return posixpath.relpath(target, start) + frag
+
+    def entry(self, e: Entry) -> str:
+        return self.to(e.page, e.anchor)
+
+    def item(self, item_id: str) -> str:
+        return self.entry(self.index[item_id])
+
+    def section(self, key: str) -> str:
+        return self.to(sections.section(key).page)
+
+    def paragraph(self, doc: str, para: int) -> str:
+        return self.to(self.index[doc].page, para_anchor(para))
+
+
+def para_anchor(n: int) -> str:
+    return f"p{n}"
+
+
+# ---- building blocks ---------------------------------------------------------------------
+
+
+def render_sources(kb: KnowledgeBase, refs: Iterable[m.SourceRef], link: Linker) -> str:
+    """'出处：《领导讲话稿》第 16 段、第 18 段' with each paragraph linked; quotes as link titles."""
+    if hasattr(link, "render_sources"):  # the handbook (handbook.py) prints citations as notes
+        return link.render_sources(kb, refs)
+    by_doc: dict[str, list[m.SourceRef]] = {}
+    for r in refs:
+        seen = by_doc.setdefault(r.doc, [])
+        if all(s.para != r.para for s in seen):
+            seen.append(r)
+    if not by_doc:
+        return ""
+    parts = []
+    for doc_id, rs in by_doc.items():
+        name = kb.documents[doc_id].meta.short_title
+        links = []
+        for r in rs:
+            title = f' "{_attr_escape("引文：" + r.quote)}"' if r.quote else ""
+            links.append(f"[第 {r.para} 段]({link.paragraph(doc_id, r.para)}{title})")
+        parts.append(f"《{name}》" + "、".join(links))
+    return "出处：" + "；".join(parts) + "\n{ .kb-sources }"
+
+
+def _heading(level: int, text: str, anchor: str | None, classes: str = "") -> str:
+    attrs = " ".join(x for x in (f"#{anchor}" if anchor else "", classes) if x)
+    return f"{'#' * level} {text}" + (f" {{ {attrs} }}" if attrs else "")
+
+
+def _points(kb: KnowledgeBase, points: list[m.Point], link: Linker, level: int | None = None) -> list[str]:
+    """Points as titled sub-sections (when level is given and they have titles) or a list."""
+    out: list[str] = []
+    for p in points:
+        if level and p.title:
+            out.append(_heading(level, p.title, None))
+            if p.text:
+                out.append(p.text)
+        else:
+            head = f"**{p.title}**" + ("　" if p.text else "") if p.title else ""
+            out.append(head + (p.text or ""))
+        out.append(render_sources(kb, p.sources, link))
+    return out
+
+
+def _join(blocks: Iterable[str]) -> str:
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+# ---- pages -------------------------------------------------------------------------------
+
+
+def render_principles(kb: KnowledgeBase, link: Linker) -> str:
+    f = kb.principles
+    out = [f.intro.text or "", render_sources(kb, f.intro.sources, link)]
+    for p in sorted(f.principles, key=lambda p: p.number):
+        out.append(_heading(2, f"{_cn_number(p.number)}、{p.title}", p.id))
+        out.append(p.explanation)
+        out += _points(kb, p.points, link)
+        out.append(render_sources(kb, p.sources, link))
+    return _join(out)
+
+
+def render_requirement_list(kb: KnowledgeBase, lst: m.RequirementList, link: Linker, level: int = 2) -> str:
+    doc = kb.documents[lst.doc].meta.short_title
+    out = [_heading(level, lst.title, lst.id), f"出自《{doc}》。" + (lst.intro or "")]
+    for r in lst.items:
+        title = f"{r.number} {r.title}" if r.number and not r.title.startswith(r.number) else r.title
+        out.append(_heading(level + 1, title, r.id))
+        out.append(r.text or "")
+        out += _points(kb, r.points, link)
+        out.append(render_sources(kb, r.sources, link))
+    out.append(render_sources(kb, lst.sources, link))
+    return _join(out)
+
+
+def render_requirements(kb: KnowledgeBase, link: Linker) -> str:
+    return _join(render_requirement_list(kb, lst, link) for lst in kb.requirements.lists)
+
+
+def render_phase_title(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
+    return md_escape(kb.phase(phase_id).title)
+
+
+def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
+    p = kb.phase(phase_id)
+    out = [p.summary, render_sources(kb, p.sources, link)]
+    if p.tasks:
+        out.append(_heading(2, "主要任务", "tasks"))
+        out += _points(kb, p.tasks, link)
+    if p.outputs:
+        out.append(_heading(2, "要做的事和要形成的成果", "outputs"))
+        out += _points(kb, p.outputs, link, level=3)
+    if p.rules:
+        out.append(_heading(2, "遵循的要求", "rules"))
+        for rule in p.rules:
+            lst = kb.requirement_list(rule)
+            items = "、".join(r.title for r in lst.items)
+            out.append(f"- [{lst.title}]({link.item(lst.id)})：{items}")
+    out.append(_phase_nav(kb, p, link))
+    return _join(out)
+
+
+PHASE_NAV_WINDOW = 3  # phases shown on each side of the current one
+
+
+def _phase_nav(kb: KnowledgeBase, p: m.Phase, link: Linker) -> str:
+    """The phases in order, the current one in bold; with many phases, only its neighbours.
+
+    Every phase page lists the phases: a full list costs phases² over the site. The window keeps
+    each list short; the whole sequence stays one click away on phases/index.md.
+    """
+    phases = sorted(kb.phases.phases, key=lambda x: x.order)
+    i = next(k for k, x in enumerate(phases) if x.id == p.id)
+    lo, hi = max(0, i - PHASE_NAV_WINDOW), min(len(phases), i + PHASE_NAV_WINDOW + 1)
+    names = [f"[{x.short_title}]({link.item(x.id)})" if x.id != p.id else f"**{x.short_title}**" for x in phases[lo:hi]]
+    nav = "环节：" + ("… → " if lo else "") + " → ".join(names) + (" → …" if hi < len(phases) else "")
+    if lo or hi < len(phases):
+        nav += f"　[全部 {len(phases)} 项]({link.section('phases')})"
+    return nav + "\n{ .kb-phase-nav }"
+
+
+def render_phase_cards(kb: KnowledgeBase, link: Linker) -> str:
+    cards = []
+    for p in sorted(kb.phases.phases, key=lambda x: x.order):
+        cards.append(f"-   **[{p.title}]({link.item(p.id)})**\n\n    ---\n\n    {p.summary}")
+    return _cards(cards)
+
+
+def _cards(cards: list[str]) -> str:
+    return '<div class="grid cards" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>\n"
+
+
+def render_problems(kb: KnowledgeBase, link: Linker) -> str:
+    out = []
+    for g in kb.problems.groups:
+        out += [_heading(2, g.title, g.id), g.intro or "", render_sources(kb, g.sources, link)]
+        for p in g.problems:
+            out += [_heading(3, p.title, p.id), p.text or "", render_sources(kb, p.sources, link)]
+    return _join(out)
+
+
+def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
+    f = kb.organisation
+    out = [f.intro.text or "", render_sources(kb, f.intro.sources, link)]
+    for b in f.bodies:
+        out.append(_heading(2, b.name + (f"：{b.role}" if b.role else ""), b.id))
+        out += [b.summary, render_sources(kb, b.sources, link)]
+        if b.duties:
+            out.append(_heading(3, "职责", None))
+            out += _points(kb, b.duties, link)
+    return _join(out)
+
+
+def render_faq(kb: KnowledgeBase, link: Linker) -> str:
+    by_id = {q.id: q for g in kb.faq.groups for q in g.questions}
+    out = []
+    for g in kb.faq.groups:
+        out.append(_heading(2, g.title, g.id))
+        for q in g.questions:
+            out += [_heading(3, q.q, q.id), q.a, render_sources(kb, q.sources, link)]
+            if q.related:
+                rel = "、".join(f"[{by_id[r].q}]({link.item(r)})" for r in q.related)
+                out.append(f"相关问题：{rel}\n{{ .kb-related }}")
+    return _join(out)
+
+
+def render_faq_index(kb: KnowledgeBase, link: Linker) -> str:
+    """All questions as one list of links, grouped: readers scan it like a table of contents."""
+    out = []
+    for g in kb.faq.groups:
+        qs = "\n".join(f"    - [{q.q}]({link.item(q.id)})" for q in g.questions)
+        out.append(f"- [{g.title}]({link.item(g.id)})\n{qs}")
+    return _join(["\n".join(out)])
+
+
+def term_pinyin(t: m.Term) -> str:
+    return t.pinyin or " ".join(lazy_pinyin(t.term, style=Style.NORMAL))
+
+
+def term_letter(t: m.Term) -> str:
+    return _letter(term_pinyin(t))
+
+
+def _letter(pinyin: str) -> str:
+    first = pinyin[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
+    # pypinyin is slow: once per term, and the terms grouped by letter in one pass.
+    keyed = sorted(((term_pinyin(t), t) for t in kb.glossary.terms), key=lambda pt: (pt[0].lower(), pt[1].term))
+    names = {t.id: t.term for _, t in keyed}
+    by_letter: dict[str, list[m.Term]] = {}
+    for pinyin, t in keyed:
+        by_letter.setdefault(_letter(pinyin), []).append(t)
+    letters = sorted(by_letter)
+    out = ["首字母：" + " ".join(f"[{x}](#letter-{x.lower()})" for x in letters) + "\n{ .kb-letters }"]
+    for letter in letters:
+        out.append(_heading(2, letter, f"letter-{letter.lower()}"))
+        for t in by_letter[letter]:
+            out.append(_heading(3, t.term, t.id))
+            if t.aliases:
+                out.append("又作：" + "、".join(t.aliases) + "\n{ .kb-aliases }")
+            out.append(t.definition)
+            if t.basis == "general":
+                out.append('!!! note "通用释义"\n    这条释义是通用常识，不是原文引文；下面的出处只说明原文在哪里用到这个词。')
+            out.append(render_sources(kb, t.sources, link))
+            if t.related:
+                out.append("相关术语：" + "、".join(f"[{names[r]}](#{r})" for r in t.related) + "\n{ .kb-related }")
+    return _join(out)
+
+
+def render_events(kb: KnowledgeBase, link: Linker) -> str:
+    """One timeline per document: the documents may not share a year or a city."""
+    out = []
+    for doc_id, doc in kb.documents.items():
+        events = sorted((e for e in kb.events.events if e.doc == doc_id), key=lambda e: e.sort_key)
+        if not events:
+            continue
+        out.append(_heading(2, f"《{doc.meta.short_title}》中的日期", f"timeline-{doc_id}"))
+        out.append('<div class="kb-timeline" markdown>')
+        for e in events:
+            out += [_heading(3, f"{e.date}　{e.title}", e.id), e.text or "", render_sources(kb, e.sources, link)]
+        out.append("</div>")
+    return _join(out)
+
+
+def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
+    """A source text as it stands, one numbered and linkable paragraph each, with its citers."""
+    doc = kb.document(doc_id)
+    meta = doc.meta
+    facts = [f"文种：{meta.kind}", f"共 {len(doc.paragraphs)} 段"] + ([f"日期：{meta.date}"] if meta.date else [])
+    out = ["　·　".join(facts) + "\n{ .kb-doc-facts }", meta.summary,
+           '!!! info "关于原文"\n    以下为原文全文，按原样刊出（原文中个别人名等处原本空缺，照原样保留）。'
+           "每段前的段号可以点击，复制地址即可引用该段。"]
+    for n, text in enumerate(doc.paragraphs, 1):
+        anchor = para_anchor(n)
+        out.append(f"[{n}](#{anchor}){{ .kb-para__num title=\"第 {n} 段\" }} {md_escape(text)}\n{{ #{anchor} .kb-para }}")
+        citers = [e for e in kb.cited_by.get((doc_id, n), []) if e.page != link.page]
+        if citers:
+            by_kind: dict[str, list[Entry]] = {}
+            for e in citers:
+                by_kind.setdefault(e.kind, []).append(e)
+            groups = "；".join(f"{kind}：" + "、".join(f"[{e.title}]({link.entry(e)})" for e in es) for kind, es in by_kind.items())
+            out.append(f"引用于　{groups}\n{{ .kb-cited-by }}")
+    return _join(out)
+
+
+def render_document_title(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
+    return md_escape(kb.document(doc_id).meta.title)
+
+
+def render_document_list(kb: KnowledgeBase, link: Linker) -> str:
+    cards = []
+    for doc_id, d in kb.documents.items():
+        date = f"（{d.meta.date}）" if d.meta.date else ""
+        cards.append(f"-   **[{d.meta.title}]({link.item(doc_id)})**\n\n    ---\n\n"
+                     f"    {d.meta.kind}{date}，{len(d.paragraphs)} 段。{d.meta.summary}")
+    return _cards(cards)
+
+
+class QuoteNotFound(ContentError, ValueError):
+    pass
+
+
+def render_quote(kb: KnowledgeBase, doc_id: str, para: int, text: str, link: Linker) -> str:
+    """A quotation in page prose, checked against the source like any data quote."""
+    doc = kb.documents.get(doc_id)
+    found = doc.paragraph(para) if doc else None
+    if found is None or text not in found:
+        where = f"《{doc.meta.short_title}》第 {para} 段" if doc else f"文档“{doc_id}”"
+        raise QuoteNotFound(f"引文“{text}”在{where}中找不到。引文必须逐字照抄原文。")
+    cite = render_sources(kb, [m.SourceRef(doc=doc_id, para=para, quote=text)], link)
+    return f"> {md_escape(text)}\n>\n> {cite.splitlines()[0]}\n{{ .kb-quote }}\n"
+
+
+def render_home_cards(kb: KnowledgeBase, link: Linker) -> str:
+    """One card per section of the table, in its order, with what the data holds."""
+    cards = []
+    for sec in sections.SECTIONS:
+        if sec.key == "home":
+            continue
+        text = section_summary(kb, sec.key)
+        cards.append(f"-   **[{sec.title}]({link.section(sec.key)})**\n\n    ---\n\n    {text}")
+    return _cards(cards)
+
+
+def section_summary(kb: KnowledgeBase, key: str) -> str:
+    """A home card's line: counts from the data, words that say no more than the data."""
+    if key == "principles":
+        return f"{len(kb.principles.principles)} 个基本原则，每条附原文阐述。"
+    if key == "phases":
+        return f"{len(kb.phases.phases)} 项：各自的任务、成果和要求。"
+    if key == "requirements":
+        n_req = sum(len(lst.items) for lst in kb.requirements.lists)
+        return f"{len(kb.requirements.lists)} 组要求、{n_req} 条，含三严三实、五个对照、六个不放过。"
+    if key == "problems":
+        n_prob = sum(len(g.problems) for g in kb.problems.groups)
+        return f"{n_prob} 个问题：要着力解决的突出问题和有待完善的方面，按原文分组。"
+    if key == "organisation":
+        return f"{len(kb.organisation.bodies)} 个机构和角色的职责。"
+    if key == "faq":
+        return f"{sum(len(g.questions) for g in kb.faq.groups)} 个常见问题，答案都出自原文。"
+    if key == "glossary":
+        return f"{len(kb.glossary.terms)} 个术语，按拼音排序。"
+    if key == "events":
+        return f"{len(kb.events.events)} 个原文写明的日期。"
+    if key == "documents":
+        return f"{len(kb.documents)} 篇源文档全文，逐段编号。"
+    return f"{sum(1 for e in kb.entries if e.section == key and e.id)} 条。"
+
+
+def _cn_number(n: int) -> str:
+    digits = "零一二三四五六七八九十"
+    return digits[n] if n <= 10 else str(n)
+
+
+# The study tools' macros live in their own modules; the section table names them here.
+from .quiz import render_quiz  # noqa: E402
+from .handbook import render_handbook, render_handbook_pdf  # noqa: E402

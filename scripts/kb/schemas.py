@@ -1,0 +1,55 @@
+"""Regenerate data/schemas/<file>.schema.json from the models of the section table.
+
+`kb schemas` writes the schemas; `kb schemas --check` (part of `kb check`) exits 1 and names
+the stale files when they differ from the models.
+Each data/<file>.yml names its schema on its first line, so editors get completion and checking.
+"""
+import json
+import sys
+from pathlib import Path
+
+from .paths import ROOT
+from .sections import DATA_SECTIONS
+
+FILES = {sec.key: sec.model for sec in DATA_SECTIONS}
+
+SCHEMA_DIR = ROOT / "data" / "schemas"
+
+
+def expected() -> dict[Path, str]:
+    out = {}
+    for name, model in FILES.items():
+        schema = model.model_json_schema()
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"data/{name}.yml", **schema}
+        out[SCHEMA_DIR / f"{name}.schema.json"] = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+    return out
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    stale = []
+    for path, text in expected().items():
+        current = path.read_text("utf-8") if path.exists() else None
+        if current != text:
+            stale.append(path)
+            if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, "utf-8")
+    header_problems = []
+    for name in FILES:
+        data = ROOT / "data" / f"{name}.yml"
+        want = f"# yaml-language-server: $schema=schemas/{name}.schema.json"
+        if data.exists() and data.read_text("utf-8").splitlines()[:1] != [want]:
+            header_problems.append(f"data/{name}.yml:1 第一行应为：{want}（编辑器据此提示和检查字段）")
+    if check and (stale or header_problems):
+        for p in stale:
+            print(f"{p.relative_to(ROOT)} 与 scripts/kb/models.py 不一致：请运行 kb schemas 重新生成。", file=sys.stderr)
+        for msg in header_problems:
+            print(msg, file=sys.stderr)
+        return 1
+    if header_problems:
+        print("\n".join(header_problems), file=sys.stderr)
+        return 1
+    if not check:
+        print(f"已生成 {len(stale)} 个 schema" if stale else "schema 已是最新")
+    return 0

@@ -1,0 +1,95 @@
+"""The one model of the site: every section, declared once.
+
+For each content type: its data file and model, how its items become entries (ids, anchors,
+titles), which page shows them, and the macros it offers. The loader and id index
+(content.py), the links in render.py, the macros registered by mkdocs_env.py, the generated
+pages and navigation (plugin.py), the checks and the benchmark's synthetic content all read
+this table. No MkDocs here: the table is plain data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import models as m
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list (or, with single=True, one object) of items inside a data file."""
+
+    field: str  # the field that holds them in their parent, e.g. "questions"
+    title: Callable[[Any], str]
+    children: tuple[Items, ...] = ()
+    own_page: str | None = None  # e.g. "phases/{id}.md": each item gets a page of its own
+    order: Callable[[Any], Any] | None = None  # order of own pages in the navigation
+    single: bool = False  # an intro: one object without an id, shown at the top of the section page
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # section id; also the data file's stem (data/<key>.yml) when model is set
+    title: str  # page title and navigation label
+    label: str  # what an item of this section is called in back-links, e.g. 问答
+    page: str  # the page that shows the section (for own-page items: their index page)
+    page_macro: str  # the macro a generated section page calls
+    model: type[m.Strict] | None = None
+    items: tuple[Items, ...] = ()
+    macros: dict[str, str] = field(default_factory=dict)  # macro name -> render function in kb.render
+    item_macros: tuple[str, str] | None = None  # (title macro, body macro) of a generated own page
+    nav: str | None = None  # navigation group; None: top level
+
+    @property
+    def data_file(self) -> str | None:
+        return f"{self.key}.yml" if self.model else None
+
+
+_phase = Items("phases", lambda p: p.title, own_page="phases/{id}.md", order=lambda p: p.order)
+_document = Items("documents", lambda d: f"《{d.short_title}》", own_page="sources/{id}.md")
+
+SECTIONS: tuple[Section, ...] = (
+    Section("home", "首页", "首页", "index.md", "home_cards", macros={"home_cards": "render_home_cards", "quote": "render_quote"}),
+    Section("principles", "基本原则", "基本原则", "principles.md", "principles", m.PrinciplesFile,
+            (Items("intro", lambda _: "基本原则", single=True), Items("principles", lambda p: p.title)),
+            {"principles": "render_principles"}, nav="活动要点"),
+    Section("phases", "环节", "环节", "phases/index.md", "phase_cards", m.PhasesFile, (_phase,),
+            {"phase_cards": "render_phase_cards", "phase": "render_phase", "phase_title": "render_phase_title"},
+            item_macros=("phase_title", "phase"), nav="活动要点"),
+    Section("requirements", "工作要求", "工作要求", "requirements.md", "requirements", m.RequirementsFile,
+            (Items("lists", lambda x: x.title, (Items("items", lambda r: r.title),)),),
+            {"requirements": "render_requirements"}, nav="活动要点"),
+    Section("problems", "突出问题", "突出问题", "problems.md", "problems", m.ProblemsFile,
+            (Items("groups", lambda g: g.title, (Items("problems", lambda p: p.title),)),),
+            {"problems": "render_problems"}, nav="活动要点"),
+    Section("organisation", "组织保障", "组织保障", "organisation.md", "organisation", m.OrganisationFile,
+            (Items("intro", lambda _: "组织保障", single=True), Items("bodies", lambda b: b.name)),
+            {"organisation": "render_organisation"}, nav="活动要点"),
+    Section("faq", "问答", "问答", "faq.md", "faq", m.FaqFile,
+            (Items("groups", lambda g: g.title, (Items("questions", lambda q: q.q),)),),
+            {"faq": "render_faq", "faq_index": "render_faq_index"}),
+    # 学习: the self-test draws from data/quiz.yml (checked by quiz.py, no entries of its own); the
+    # handbook has no data file: it is every section above and below, in this table's order.
+    Section("quiz", "自测", "自测题", "quiz.md", "quiz", m.QuizFile, (), {"quiz": "render_quiz"}, nav="学习"),
+    Section("handbook", "学习手册", "学习手册", "handbook.md", "handbook", None, (),
+            {"handbook": "render_handbook", "handbook_pdf": "render_handbook_pdf"}, nav="学习"),
+    Section("glossary", "术语表", "术语", "glossary.md", "glossary", m.GlossaryFile,
+            (Items("terms", lambda t: t.term),), {"glossary": "render_glossary"}),
+    Section("events", "大事记", "大事记", "events.md", "events", m.EventsFile,
+            (Items("events", lambda e: f"{e.date} {e.title}"),), {"events": "render_events"}),
+    Section("documents", "原文", "原文", "sources/index.md", "source_documents", m.DocumentsFile, (_document,),
+            {"source_documents": "render_document_list", "source_document": "render_document",
+             "source_title": "render_document_title"},
+            item_macros=("source_title", "source_document")),
+)
+
+BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}
+# Data files in load order: documents first, since every other file cites them.
+DATA_SECTIONS: tuple[Section, ...] = tuple(sorted((s for s in SECTIONS if s.model), key=lambda s: s.key != "documents"))
+
+
+def section(key: str) -> Section:
+    return BY_KEY[key]
+
+
+def own_page(items: Items, item: Any) -> str | None:
+    return items.own_page.format(id=item.id) if items.own_page else None

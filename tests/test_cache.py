@@ -1,0 +1,57 @@
+"""The build cache never changes the output, and a changed input is never served from it."""
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import mkdocs_build
+
+pytestmark = pytest.mark.build
+
+
+def same_tree(a: Path, b: Path) -> list[str]:
+    """Relative paths that differ between two trees (missing on either side, or other bytes)."""
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    differ = sorted(files_a ^ files_b)
+    differ += [f for f in sorted(files_a & files_b) if not filecmp.cmp(a / f, b / f, shallow=False)]
+    return differ
+
+
+def build(project: Path, out: Path, **env: str) -> None:
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        result = mkdocs_build(project, out)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_builds_with_and_without_the_cache_are_byte_identical(project_copy, tmp_path):
+    cache = tmp_path / "cache"
+    build(project_copy, tmp_path / "off", KB_CACHE="off", KB_CACHE_DIR=str(cache))
+    assert not cache.exists(), "KB_CACHE=off must not write a cache"
+    build(project_copy, tmp_path / "cold", KB_CACHE_DIR=str(cache))
+    assert {p.name for p in cache.iterdir()} >= {"yaml", "jieba", "selfcontained"}, "the cache was not filled"
+    build(project_copy, tmp_path / "warm", KB_CACHE_DIR=str(cache))
+    assert same_tree(tmp_path / "off", tmp_path / "cold") == []
+    assert same_tree(tmp_path / "off", tmp_path / "warm") == []
+
+
+def test_a_data_edit_is_never_served_from_the_cache(project_copy, tmp_path):
+    cache = tmp_path / "cache"
+    build(project_copy, tmp_path / "before", KB_CACHE_DIR=str(cache))
+    glossary = project_copy / "data" / "glossary.yml"
+    glossary.write_text(glossary.read_text("utf-8").replace("definition: ", "definition: 缓存测试新词。", 1), "utf-8")
+    build(project_copy, tmp_path / "after", KB_CACHE_DIR=str(cache))
+    build(project_copy, tmp_path / "reference", KB_CACHE="off")
+    assert "缓存测试新词" in (tmp_path / "after" / "glossary" / "index.html").read_text("utf-8")
+    index = json.loads((tmp_path / "after" / "search" / "search_index.json").read_text("utf-8"))
+    assert any("缓存测试新词" in d["text"].replace("\u200b", "") for d in index["docs"])
+    assert same_tree(tmp_path / "reference", tmp_path / "after") == []
