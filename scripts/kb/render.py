@@ -382,6 +382,22 @@ def _cn_number(n: int) -> str:
     return digits[n] if n <= 10 else str(n)
 
 
-# The study tools' macros live in their own modules; the section table names them here.
-from .quiz import render_quiz  # noqa: E402
-from .handbook import render_handbook, render_handbook_pdf  # noqa: E402
+# The study tools' macros live in their own modules (imported when called: handbook.py uses this one).
+
+
+def render_quiz(kb: KnowledgeBase, link: Linker) -> str:
+    from .quiz import render_quiz as render
+
+    return render(kb, link)
+
+
+def render_handbook(kb: KnowledgeBase, link: Linker) -> str:
+    from .handbook import render_handbook as render
+
+    return render(kb, link)
+
+
+def render_handbook_pdf(kb: KnowledgeBase, link: Linker) -> str:
+    from .handbook import render_handbook_pdf as render
+
+    return render(kb, link)
