@@ -56,7 +56,7 @@ class HandbookLinker(r.Linker):
     first citation) and prints them at its end: footnotes would overflow pages full of citations.
     """
 
-    section: str = "handbook"
+    part: str = "handbook"  # the handbook section whose notes these are (not `section`: a Linker method)
     notes: list[tuple[str, int, str | None]] = field(default_factory=list)
 
     def to(self, target: str, anchor: str = "") -> str:
@@ -72,7 +72,7 @@ class HandbookLinker(r.Linker):
         return "#" + section_anchor(pages.get(target, "principles"))
 
     def note_anchor(self, k: int) -> str:
-        return f"hb-{self.section}-n{k}"
+        return f"hb-{self.part}-n{k}"
 
     def render_sources(self, kb: KnowledgeBase, refs: Iterable[m.SourceRef]) -> str:
         """'出处' followed by the numbers of its notes, each linked to the note."""
@@ -198,7 +198,7 @@ def render_handbook(kb: KnowledgeBase, link: r.Linker, order: list[tuple[str, st
     renderers = _renderers()
     sections = []
     for sid, title, _ in order or section_order():
-        hb = HandbookLinker(link.page, link.index, section=sid)
+        hb = HandbookLinker(link.page, link.index, part=sid)
         body = renderers[sid](kb, hb)
         sections.append((sid, title, body + "\n\n" + hb.render_notes(kb)))
     out = [_cover(kb), _toc(sections)]

@@ -3,7 +3,7 @@
 usage: python -m kb.bench.pdf [FACTOR ...]      (default: 1 10)
 Each factor: a scaled project copy (synth.make_scaled) under bench/tmp/, then one PDF build in a
 child process; wall time from start to exit, peak resident memory from the child's rusage.
-Not yet wired into `kb bench`'s table (issue 13 follow-up).
+`kb bench` runs the same measurement (--pdf-scales, default 1,10) and reports it in its table.
 """
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ CHILD = ("import sys; from pathlib import Path; from kb.handbookpdf import write
          "import json; print(json.dumps(write_pdf(Path(sys.argv[1]) / 'handbook.pdf', Path(sys.argv[1]))))")
 
 
-def measure(factor: int) -> dict:
-    project = TMP / f"pdf-{factor}x"
-    shutil.rmtree(project, ignore_errors=True)
-    make_scaled(project, factor)
+def measure(factor: int, project: Path | None = None) -> dict:
+    """One PDF build of `project` (default: a fresh copy scaled by `factor`)."""
+    if project is None:
+        project = TMP / f"pdf-{factor}x"
+        shutil.rmtree(project, ignore_errors=True)
+        make_scaled(project, factor)
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(project)], stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
