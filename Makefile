@@ -13,7 +13,8 @@ export PYTHONUTF8 := 1
 serve: $(VENV)/.site
 	$(KB) serve
 
-## make build: all checks, then a strict build into site/ (swapped in only when complete)
+## make build: all checks, then a strict build into site/ (swapped in only when complete);
+## with Debian's fonts-noto-cjk present it also writes the handbook PDF (site/downloads/handbook.pdf)
 build: $(VENV)/.site
 	$(KB) build
 
@@ -34,6 +35,7 @@ schemas: $(VENV)/.site
 ## atomic switch of DEST/current. URL (the readers' address) turns on instant navigation.
 publish: $(VENV)/.site
 	@test -n "$(DEST)" || { echo "用法：make publish DEST=/发布目录 [URL=http://内网主机/kb/ 或 BASE=/kb/]"; exit 2; }
+	@$(MAKE) --no-print-directory debian-tools DEBIAN_TOOLS="$(PDF_TOOLS)"  # a release always carries the handbook PDF
 	$(KB) publish "$(DEST)" $(if $(URL),--url "$(URL)",--base "$(or $(BASE),/)")
 
 ## make rollback DEST=/srv/kb: switch DEST/current back to the previous release

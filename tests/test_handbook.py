@@ -141,3 +141,31 @@ def test_pages_render(pdf, tmp_path):
         with Image.open(img) as im:
             assert im.size[0] < im.size[1]  # portrait
             assert ImageStat.Stat(im.convert("L")).stddev[0] > 5  # not a blank page
+
+
+@pytest.mark.parametrize("offline, href", [("false", "../downloads/handbook.pdf"), ("true", "downloads/handbook.pdf")])
+def test_pdf_link_follows_the_url_scheme(kb, monkeypatch, offline, href):
+    from kb.handbook import render_handbook_pdf
+
+    monkeypatch.setenv("KB_OFFLINE", offline)
+    monkeypatch.setenv("KB_HANDBOOK_PDF", "downloads/handbook.pdf")
+    assert f'href="{href}"' in render_handbook_pdf(kb, Linker("handbook.md", kb.by_id))
+    monkeypatch.delenv("KB_HANDBOOK_PDF")
+    assert "href" not in render_handbook_pdf(kb, Linker("handbook.md", kb.by_id))
+
+
+def test_kb_build_puts_the_pdf_in_the_site_and_links_it(tmp_path):
+    """`kb build` (make build) with the fonts present: the PDF is in the site, the page links to it."""
+    from tests.conftest import kb_cmd
+
+    site = tmp_path / "site"
+    result = kb_cmd("build", site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = site / "handbook" / "index.html"
+    hrefs = re.findall(r'href="([^"]+\.pdf)"', page.read_text("utf-8"))
+    assert hrefs == ["../downloads/handbook.pdf"]
+    pdf = (page.parent / hrefs[0]).resolve()
+    assert pdf == (site / "downloads" / "handbook.pdf").resolve()
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    article = (site / "quiz" / "index.html").read_text("utf-8").split("<article", 1)[1].split("</article>", 1)[0]
+    assert "<script" not in article  # the quiz's data is an attribute: instant navigation runs inline scripts

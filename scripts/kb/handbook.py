@@ -237,8 +237,10 @@ def render_handbook_pdf(kb: KnowledgeBase, link: r.Linker) -> str:
     target = os.environ.get("KB_HANDBOOK_PDF")
     if not target:
         return pdf_notice(None)
-    # the page's address with directory URLs: handbook.md is served as handbook/
-    depth = link.page.count("/") + (0 if link.page.endswith("index.md") else 1)
+    # Directory URLs serve handbook.md as handbook/; the offline build (KB_OFFLINE, Material's offline
+    # plugin) turns them off and writes handbook.html beside index.html.
+    directory_urls = os.environ.get("KB_OFFLINE", "false").lower() != "true"
+    depth = link.page.count("/") + (1 if directory_urls and not link.page.endswith("index.md") else 0)
     return pdf_notice("../" * depth + target)
 
 
