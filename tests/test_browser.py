@@ -14,6 +14,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError, Page, expect
 
+from kb.harness.search import RESULT_LINKS as SEARCH_RESULT_LINKS
+from kb.harness.search import SEARCH_BOX, run_query
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,17 +28,6 @@ SEARCH_QUERY_FILES = (
 )
 SEARCH_K = 5
 SEARCH_MIN_SUCCESS = 0.95
-SEARCH_BOX = 'input[data-md-component="search-query"]'
-SEARCH_RESULT_LINKS = ".md-search-result__list > .md-search-result__item > a.md-search-result__link"
-# Material's own words for its search states, from the page's configuration.
-_T = "JSON.parse(document.getElementById('__config').textContent).translations"
-_META = "(document.querySelector('.md-search-result__meta')?.textContent || '').trim()"
-# The index is loaded: the meta line has gone from "正在初始化搜索引擎" to "键入以开始搜索". Typing
-# earlier renders "没有找到符合条件的结果" first and the real results a moment later.
-SEARCH_READY = f"() => {_META} === {_T}['search.result.placeholder']"
-# Results rendered, or the meta line says there are none.
-SEARCH_SETTLED = (f"() => document.querySelectorAll('.md-search-result__item').length > 0"
-                  f" || {_META} === {_T}['search.result.none']")
 
 # Every section the home page's cards must lead to.
 HOME_SECTIONS = ("principles/", "phases/", "requirements/", "problems/", "organisation/",
@@ -158,17 +150,11 @@ def load_queries() -> tuple[Path, list[tuple[str, str]]]:
 
 
 def search(page: Page, query: str) -> list[str]:
-    """Type `query` into Material's own search box; the hrefs of the top-level results, best first."""
-    box = page.locator(SEARCH_BOX)
-    box.focus()  # the index is loaded when the search is first opened
-    page.wait_for_function(SEARCH_READY, timeout=10_000)
-    box.fill(query)
-    box.dispatch_event("keyup")  # Material reads the query on keyup
+    """The harness's search runner; a search that never settles counts as a miss."""
     try:
-        page.wait_for_function(SEARCH_SETTLED, timeout=10_000)
+        return run_query(page, query, timeout_ms=10_000)
     except PlaywrightError:
         return []  # nothing rendered: counted as a miss, reported with the others
-    return page.eval_on_selector_all(SEARCH_RESULT_LINKS, "els => els.map(e => e.href)")
 
 
 def serious_violations(page: Page) -> list[str]:

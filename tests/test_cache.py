@@ -55,3 +55,18 @@ def test_a_data_edit_is_never_served_from_the_cache(project_copy, tmp_path):
     index = json.loads((tmp_path / "after" / "search" / "search_index.json").read_text("utf-8"))
     assert any("缓存测试新词" in d["text"].replace("\u200b", "") for d in index["docs"])
     assert same_tree(tmp_path / "reference", tmp_path / "after") == []
+
+
+def test_a_broken_link_fails_the_strict_build_again_when_its_page_is_cached(project_copy, tmp_path):
+    cache = tmp_path / "cache"
+    page = project_copy / "docs" / "events.md"
+    page.write_text(page.read_text("utf-8") + "\n[坏链接](no-such-page.md)\n", "utf-8")
+    for attempt in ("cold", "warm"):
+        os.environ["KB_CACHE_DIR"] = str(cache)
+        try:
+            result = mkdocs_build(project_copy, tmp_path / attempt)
+        finally:
+            os.environ.pop("KB_CACHE_DIR")
+        assert result.returncode != 0, f"{attempt} cache: a broken link passed the strict build"
+        assert "no-such-page.md" in result.stdout + result.stderr
+    assert (cache / "markdown").is_dir()

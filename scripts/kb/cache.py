@@ -73,16 +73,28 @@ def cached(kind: str, key: str, compute: Callable[[], Any]) -> Any:
     return value
 
 
+_tables: dict[Path, "Table"] = {}
+
+
 class Table:
-    """A persisted dict for many small results (one pickle per kind, loaded once, saved once).
+    """A persisted dict for many small results (one pickle per kind and code version).
 
     Keys must already be content hashes (or the content itself) plus everything else the value
-    depends on; entries not used by a build are dropped when it saves, so the table never grows
-    beyond one build's worth.
+    depends on. Entries not used by a build are dropped when it saves, so the table holds one
+    build's worth. `Table.open` keeps one instance per process: `mkdocs serve` rebuilds read the
+    previous build's results from memory, not from disk.
     """
 
-    def __init__(self, kind: str, version: bytes):
-        self.path = cache_dir() / kind / f"{key_of(version)}.pickle"
+    @classmethod
+    def open(cls, kind: str, version: bytes) -> "Table":
+        path = cache_dir() / kind / f"{key_of(version)}.pickle"
+        table = _tables.get(path)
+        if table is None or not enabled():
+            table = _tables[path] = cls(path)
+        return table
+
+    def __init__(self, path: Path):
+        self.path = path
         self.old: dict = {}
         self.new: dict = {}
         if enabled():
@@ -93,6 +105,8 @@ class Table:
                 self.old = {}
 
     def get(self, key, compute: Callable[[], Any]) -> Any:
+        if not enabled():
+            return compute()
         if key in self.new:
             return self.new[key]
         value = self.old[key] if key in self.old else compute()
@@ -100,7 +114,10 @@ class Table:
         return value
 
     def save(self) -> None:
-        if not enabled() or self.new == self.old:
+        """Persist this build's entries; they become what the next build starts from."""
+        changed = self.new.keys() != self.old.keys()
+        self.old, self.new = self.new, {}
+        if not enabled() or not changed:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +126,7 @@ class Table:
                     stale.unlink(missing_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(self.new, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(self.old, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError:
             pass

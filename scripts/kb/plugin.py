@@ -4,6 +4,8 @@ Registered as an entry point in pyproject.toml and listed in mkdocs.yml before `
 """
 from __future__ import annotations
 
+import gc
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -12,16 +14,24 @@ from mkdocs.structure.files import File, Files
 from .checks import check
 from .errors import DataError
 from .mkdocs_env import PAGE_PROBLEMS, project_root
-from . import searchcache
+from . import rendercache, searchcache
 from .pages import generated_pages, site_nav
 
 
 class KbPlugin(BasePlugin):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        collecting = gc.isenabled()
+        gc.disable()  # loading builds many long-lived objects and no cycles worth collecting
         try:
             self.kb = check(project_root(config))
         except DataError as e:
             raise PluginError(e.report()) from None
+        finally:
+            if collecting:
+                gc.enable()
+        # The loaded content lives for the whole build: move it (and the imports) out of the cyclic
+        # collector's way, or every full collection during Markdown and search work re-scans it.
+        gc.freeze()
         if not config.nav:  # a nav written in mkdocs.yml still wins
             config.nav = site_nav(self.kb)
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -33,6 +43,7 @@ class KbPlugin(BasePlugin):
         for path, content in generated_pages(self.kb).items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
+        rendercache.begin(config, files)
         return files
 
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
@@ -45,3 +56,4 @@ class KbPlugin(BasePlugin):
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.segments is not None:
             self.segments.save()
+        rendercache.finish()

@@ -22,9 +22,11 @@ def install(user_dict: str | None) -> cache.Table | None:
                 extra = f.read()
         except OSError:
             pass
-    table = cache.Table("jieba", cache.code_digest("searchcache") + hashlib.sha256(extra).digest())
+    table = cache.Table.open("jieba", cache.code_digest("searchcache") + hashlib.sha256(extra).digest())
 
     def segment(self, data):
+        if not cache.enabled():
+            return original(self, data)
         return table.get(data, lambda: original(self, data))
 
     segment.__wrapped__ = original

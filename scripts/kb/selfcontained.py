@@ -100,7 +100,7 @@ def external_references(site_dir: Path, own_host: str = "") -> list[str]:
     from . import cache
 
     allowed = NOT_EXTERNAL | {own_host.split(":")[0].lower()} if own_host else NOT_EXTERNAL
-    table = cache.Table("selfcontained", cache.code_digest("selfcontained") + own_host.encode())
+    table = cache.Table.open("selfcontained", cache.code_digest("selfcontained") + own_host.encode())
     found = []
     for path in sorted(site_dir.rglob("*")):
         pattern = FETCHABLE.get(path.suffix)
@@ -114,8 +114,13 @@ def external_references(site_dir: Path, own_host: str = "") -> list[str]:
     return found
 
 
+_ANY_HOST = re.compile(_HOST, re.I)
+
+
 def _fetchable(data: bytes, suffix: str, pattern: re.Pattern, allowed: frozenset) -> list[str]:
     text = data.decode("utf-8", errors="replace")
+    if all(m.group(0).split("//", 1)[-1].lower() in allowed for m in _ANY_HOST.finditer(text)):
+        return []  # only allowed hosts named anywhere (SVG namespaces, say): one fast scan decides
     if suffix != ".html":
         text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)  # licence headers name their authors' sites
     return [m.group(0) for m in pattern.finditer(text) if m.group(0).split("//", 1)[-1].lower() not in allowed]

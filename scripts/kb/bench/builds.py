@@ -15,8 +15,11 @@ class BuildFailed(RuntimeError):
     pass
 
 
-def build_once(project: Path, site: Path, tag: str, capture: Path | None = None, profile: Path | None = None) -> dict:
-    """One instrumented `mkdocs build --strict` of `project`, run from its root."""
+def build_once(project: Path, site: Path, tag: str, capture: Path | None = None, profile: Path | None = None,
+               cache: bool = False) -> dict:
+    """One instrumented `mkdocs build --strict` of `project`, run from its root.
+
+    cache=False (the default) is a cold build: KB_CACHE=off, nothing taken from .cache/kb."""
     if site.exists():
         shutil.rmtree(site)
     out = TMP / "runs" / f"{tag}.json"
@@ -29,7 +32,7 @@ def build_once(project: Path, site: Path, tag: str, capture: Path | None = None,
     if profile is not None:
         cmd += ["--profile", str(profile)]
     log = TMP / "runs" / f"{tag}.log"
-    run = run_measured(cmd, cwd=project, log=log)
+    run = run_measured(cmd, cwd=project, log=log, env={"KB_CACHE": "on" if cache else "off"})
     if run["rc"] != 0 or not out.is_file():
         tail = log.read_text("utf-8", errors="replace")[-3000:]
         raise BuildFailed(f"build of {project} failed (log: {log}):\n{tail}")

@@ -39,7 +39,7 @@ def copy_project(dest: Path, src: Path = ROOT) -> Path:
     return dest
 
 
-def run_measured(cmd: list[str], cwd: Path, log: Path, timeout: float = 900) -> dict:
+def run_measured(cmd: list[str], cwd: Path, log: Path, timeout: float = 900, env: dict | None = None) -> dict:
     """Run cmd as a child; return its wall time, CPU time, exit code and its own peak RSS (bytes).
 
     os.wait4 gives the rusage of exactly this child, so the peak memory is per build,
@@ -48,7 +48,7 @@ def run_measured(cmd: list[str], cwd: Path, log: Path, timeout: float = 900) -> 
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env={**ENV, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
         deadline = t0 + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)

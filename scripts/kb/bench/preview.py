@@ -17,17 +17,30 @@ from ..harness.servers import free_port, wait_for_text as _wait_for
 from .common import ENV, MKDOCS, TMP, copy_project, median
 
 
-def measure_preview(samples: int = 3, source: Path | None = None) -> dict:
-    project = copy_project(TMP / "preview-project", **({"src": source} if source else {}))
+def measure_previews(source: Path, scales: list[int], samples: int = 3) -> dict:
+    """preview.<scale>: the same one-entry edit on the real site (1×) and on the scaled copies."""
+    out = {}
+    for f in scales:
+        src = source if f == 1 else TMP / f"scale-{f}x"
+        if f != 1 and not src.is_dir():
+            from . import synth
+
+            synth.make_scaled(src, f, src=source)
+        out[f"{f}x"] = measure_preview(samples, source=src, tag=f"{f}x", limit=60 if f < 100 else 600)
+    return out
+
+
+def measure_preview(samples: int = 3, source: Path | None = None, tag: str = "1x", limit: float = 60) -> dict:
+    project = copy_project(TMP / f"preview-project-{tag}", **({"src": source} if source else {}))
     port = free_port()
-    log = TMP / "runs" / "preview-serve.log"
+    log = TMP / "runs" / f"preview-serve-{tag}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen([str(MKDOCS), "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project, env=ENV,
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/glossary/"
     out: dict = {"page": "/glossary/", "edit": "data/glossary.yml: first definition", "samples_s": []}
     try:
-        started = _wait_for(url, "术语表", 120)
+        started = _wait_for(url, "术语表", limit * 2)
         if started is None:
             raise RuntimeError(f"mkdocs serve did not start (log: {log})")
         out["serve_start_s"] = started
@@ -37,7 +50,7 @@ def measure_preview(samples: int = 3, source: Path | None = None) -> dict:
             time.sleep(1.0)  # let the watcher settle after the previous rebuild
             marker = f"预览计时标记{i}号"
             glossary.write_text(original.replace("definition: ", f"definition: {marker}", 1), "utf-8")
-            t = _wait_for(url, marker, 60)
+            t = _wait_for(url, marker, limit)
             out["samples_s"].append(t)
         out["median_s"] = median(out["samples_s"])
     finally:

@@ -75,7 +75,13 @@ def run_scale(f: int, project: Path, n: int, plain: bool) -> tuple[dict, dict | 
             say(f"{tag}: plain Material build {i + 1}/{n}")
             plain_runs.append(builds.build_once(plain_project, TMP / f"plain-site-{tag}", f"plain-{tag}-{i + 1}"))
             say(f"{tag}:   {plain_runs[-1]['wall_s']:.2f} s")
-    return builds.summarise(runs), (builds.summarise(plain_runs) if plain else None)
+    summary = builds.summarise(runs)
+    if f < 100:
+        # Warm: the same build with the content-hash cache filled by a first cached build.
+        builds.build_once(project, site, f"prime-{tag}", cache=True)
+        summary["warm_cache_wall_s"] = builds.build_once(project, site, f"warm-{tag}", cache=True)["wall_s"]
+        say(f"{tag}:   warm cache {summary['warm_cache_wall_s']:.2f} s")
+    return summary, (builds.summarise(plain_runs) if plain else None)
 
 
 def profile(project: Path, tag: str) -> Path:
@@ -95,9 +101,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--runs", type=int, default=3, help="builds per scale below 100× (median reported)")
     ap.add_argument("--big-runs", type=int, default=1, help="builds at 100× and above (about 3 minutes each)")
     ap.add_argument("--scales", default="1,10,100")
-    ap.add_argument("--plain-scales", default="1,10", help="scales at which the plain-Material baseline is built")
+    ap.add_argument("--plain-scales", default="1,10,100", help="scales at which the plain-Material baseline is built")
     ap.add_argument("--search-scales", default="1,10", help="scales at which search timings are taken")
     ap.add_argument("--no-preview", action="store_true")
+    ap.add_argument("--preview-scales", default="1,10,100", help="scales at which the preview latency is measured")
     ap.add_argument("--no-citations", action="store_true", help="skip the back-links worst case (about 15 s)")
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--no-load", action="store_true", help="skip wrk against nginx (about 20 s)")
@@ -195,10 +202,11 @@ def main(argv: list[str]) -> int:
                 say(f"pdf:   {r['pdf'][tag]['wall_s']:.1f} s, {r['pdf'][tag]['peak_rss_mib']} MiB, {r['pdf'][tag]['pages']} pages")
 
     if not a.no_preview:
-        from .preview import measure_preview
+        from .preview import measure_previews
 
-        say("preview: mkdocs serve on a copy of the real site, 3 data edits")
-        r["preview"] = measure_preview(source=source)
+        pscales = [int(x) for x in a.preview_scales.split(",") if x]
+        say(f"preview: mkdocs serve on copies at {pscales}×, 3 data edits each")
+        r["preview"] = measure_previews(source, pscales)
 
     if not a.no_load:
         from .load import run as measure_load

@@ -6,10 +6,16 @@ from pathlib import Path
 
 SEARCH_BOX = 'input[data-md-component="search-query"]'
 RESULT_LINKS = ".md-search-result__list > .md-search-result__item > a.md-search-result__link"
-# Results shown, or the "no results" line: the state to wait for, never a fixed delay.
-SETTLED = """() =>
-    document.querySelectorAll('.md-search-result__item').length > 0 ||
-    /(没有|No matching|no matching|0 )/.test(document.querySelector('.md-search-result__meta')?.textContent || '')"""
+# Material's own words for its search states, from the page's configuration: the states to wait
+# for, never a fixed delay.
+_T = "JSON.parse(document.getElementById('__config').textContent).translations"
+_META = "(document.querySelector('.md-search-result__meta')?.textContent || '').trim()"
+# The index is loaded: the meta line has gone from "正在初始化搜索引擎" to "键入以开始搜索". Typing
+# earlier renders "没有找到符合条件的结果" first and the real results a moment later.
+READY = f"() => {_META} === {_T}['search.result.placeholder']"
+# Results rendered, or the meta line says there are none.
+SETTLED = (f"() => document.querySelectorAll('.md-search-result__item').length > 0"
+           f" || {_META} === {_T}['search.result.none']")
 
 
 def load_queries(path: Path) -> list[tuple[str, str]]:
@@ -23,9 +29,10 @@ def load_queries(path: Path) -> list[tuple[str, str]]:
 
 
 def run_query(page, query: str, timeout_ms: int = 120_000) -> list[str]:  # noqa: ANN001 - playwright Page
-    """The result links' hrefs for `query`, once the search has settled."""
+    """Type `query` into the site's own search box; the hrefs of the top-level results, best first."""
     box = page.locator(SEARCH_BOX)
-    page.evaluate("(sel) => document.querySelector(sel).focus()", SEARCH_BOX)
+    box.focus()  # the index is loaded when the search is first opened
+    page.wait_for_function(READY, timeout=timeout_ms)
     box.fill(query)
     box.dispatch_event("keyup")  # Material reads the query on keyup
     page.wait_for_function(SETTLED, timeout=timeout_ms)
