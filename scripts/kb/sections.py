@@ -67,11 +67,6 @@ SECTIONS: tuple[Section, ...] = (
     Section("faq", "问答", "问答", "faq.md", "faq", m.FaqFile,
             (Items("groups", lambda g: g.title, (Items("questions", lambda q: q.q),)),),
             {"faq": "render_faq", "faq_index": "render_faq_index"}),
-    # 学习: the self-test draws from data/quiz.yml (checked by quiz.py, no entries of its own); the
-    # handbook has no data file: it is every section above and below, in this table's order.
-    Section("quiz", "自测", "自测题", "quiz.md", "quiz", m.QuizFile, (), {"quiz": "render_quiz"}, nav="学习"),
-    Section("handbook", "学习手册", "学习手册", "handbook.md", "handbook", None, (),
-            {"handbook": "render_handbook", "handbook_pdf": "render_handbook_pdf"}, nav="学习"),
     Section("glossary", "术语表", "术语", "glossary.md", "glossary", m.GlossaryFile,
             (Items("terms", lambda t: t.term),), {"glossary": "render_glossary"}),
     Section("events", "大事记", "大事记", "events.md", "events", m.EventsFile,
@@ -80,6 +75,11 @@ SECTIONS: tuple[Section, ...] = (
             {"source_documents": "render_document_list", "source_document": "render_document",
              "source_title": "render_document_title"},
             item_macros=("source_title", "source_document")),
+    # 学习: the self-test draws from data/quiz.yml (checked by quiz.py, no entries of its own); the
+    # handbook has no data file: it is every section above and below, in this table's order.
+    Section("quiz", "自测", "自测题", "quiz.md", "quiz", m.QuizFile, (), {"quiz": "render_quiz"}, nav="学习"),
+    Section("handbook", "学习手册", "学习手册", "handbook.md", "handbook", None, (),
+            {"handbook": "render_handbook", "handbook_pdf": "render_handbook_pdf"}, nav="学习"),
 )
 
 BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}
