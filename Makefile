@@ -7,7 +7,7 @@ KB := $(BIN)/kb
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: serve build check schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline pdf
+.PHONY: serve build check audit schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline pdf
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and the code
 serve: $(VENV)/.site
@@ -26,6 +26,10 @@ pdf: $(VENV)/.site
 ## make check: content, page and schema checks; lists every problem, exits 1 on any
 check: $(VENV)/.site
 	$(KB) check
+
+## make audit: coverage audit for editors (dist/audit.md): uncovered passages, unreviewed clauses, near-duplicates
+audit: $(VENV)/.site
+	$(KB) audit
 
 ## make schemas: regenerate data/schemas/*.json from the models
 schemas: $(VENV)/.site

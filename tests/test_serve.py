@@ -20,10 +20,9 @@ def wait_for(url: str, text: str, limit: float = 60) -> bool:
 
 def test_preview_shows_data_edits_and_recovers_from_errors(project_copy: Path, tmp_path: Path):
     port = free_port()
-    mkdocs = Path(sys.executable).with_name("mkdocs")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     log = tmp_path / "serve.log"
-    proc = subprocess.Popen([str(mkdocs), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([sys.executable, "-m", "kb", "serve", "--addr", f"127.0.0.1:{port}"],
                             cwd=project_copy, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/glossary/"
     try:

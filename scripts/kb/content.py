@@ -316,7 +316,7 @@ def load(data_dir: Path) -> KnowledgeBase:
         term_items = [(t, ("terms", i)) for i, t in enumerate(gl.terms)]
         check_refs("glossary", term_items, "related", {t.id for t in gl.terms}, "术语")
         for t, loc in term_items:
-            if t.basis == "source" and not t.sources:
+            if t.basis == "source" and not t.sources and not t.senses:
                 fl = loc + ("sources",)
                 problems.append(Problem(rel(data_dir / "glossary.yml", root), line_for(loaded["glossary"][1], fl), format_loc(fl),
                                         "释义出自原文（basis: source）时至少要有一处出处；通用常识释义请写 basis: general。"))
@@ -339,6 +339,8 @@ def load(data_dir: Path) -> KnowledgeBase:
         from .quiz import quiz_problems  # the question bank's own checks: answers against the cited text
         problems += quiz_problems(loaded["quiz"][0], loaded["quiz"][1], docs, rel(data_dir / "quiz.yml", root))
 
+    from .faithful import check as faithful_check
+    problems += faithful_check(loaded, docs, data_dir)
     if problems:
         raise DataError(problems)
     kb = KnowledgeBase(documents=docs, files={name: model for name, (model, _) in loaded.items()})

@@ -40,6 +40,7 @@ class Point(Strict):
     """条目下的一条要点：可带小标题，正文与出处。"""
 
     title: Text | None = Field(default=None, description="可选的小标题")
+    doc: Id | None = Field(default=None, description="可选：这条要点出自哪篇文档；条目本身不属于单一文档时必填，出处只能引这篇文档")
     text: Text | None = Field(default=None, description="要点正文（Markdown）")
     sources: Sources
 
@@ -52,6 +53,15 @@ class Item(Strict):
 # ---- documents ---------------------------------------------------------------------------
 
 
+class Blank(Strict):
+    """原文中的一处空缺（例如人名被删去）。照原样显示，绝不补全。"""
+
+    para: int = Field(ge=1, description="空缺所在的段落号")
+    passage: Text = Field(description="含空缺的原文片段，逐字照抄，例如 以同志为的党中央")
+    note: Text = Field(description="给读者的说明，例如 原文此处人名空缺")
+    retold_if: list[Text] = Field(default=[], description="条目文字里出现这些说法，就算转述了这句话，必须照原样写出 passage")
+
+
 class Document(Strict):
     """一篇源文档。段落来自 data/sources/ 下的同名文本文件，每个非空行为一段。"""
 
@@ -61,8 +71,10 @@ class Document(Strict):
     short_title: Text = Field(description="引用时显示的简称，例如 领导讲话稿")
     kind: Text = Field(description="文种，例如 讲话稿、新闻报道")
     date: Text | None = Field(default=None, description="文中明确写出的日期；文中没有就不填")
+    date_label: Text | None = Field(default=None, description="这个日期是什么的日期，例如 会议召开日期；文档本身未署日期时必须说明")
     summary: Text = Field(description="一两句话的内容概述")
     sources: Sources | None = None
+    blanks: list[Blank] = Field(default=[], description="原文中的空缺，照原样显示，不补全")
 
 
 class DocumentsFile(Strict):
@@ -76,6 +88,7 @@ class Principle(Item):
     """六个基本原则之一。"""
 
     number: int = Field(ge=1, description="序号：一是 = 1")
+    doc: Id = Field(description="出自哪篇文档，出处只能引这篇文档")
     title: Text = Field(description="原则名称，例如 坚持领导带头，层层示范")
     explanation: Text = Field(description="原则的阐述，尽量用原文")
     points: list[Point] = []
@@ -116,13 +129,18 @@ class Phase(Item):
     """教育实践活动的一个环节。每个环节自动生成自己的页面 phases/<id>/。"""
 
     order: int = Field(ge=1)
-    label: Text = Field(description="原文对环节的称呼，例如 第一环节")
+    doc: Id | None = Field(default=None, description="出自哪篇文档；两篇文档都谈到时不填，并给每条要点填 doc")
+    label: Text = Field(description="原文对环节的称呼，例如 第一环节；原文没有称为环节的，与 name 相同")
     name: Text = Field(description="环节名称，例如 查摆问题、开展批评")
     summary: Text
     tasks: list[Point] = []
     outputs: list[Point] = Field(default=[], description="要求的成果或活动，例如 对照检查材料、民主生活会")
     rules: list[Id] = Field(default=[], description="适用的要求组 id，见 data/requirements.yml")
 
+    @property
+    def numbered(self) -> bool:
+        """Only what a text itself calls 第…环节 is counted and navigated as a 环节."""
+        return self.label != self.name
     # The one rule for a phase's name, wherever it is shown.
     @property
     def title(self) -> str:
@@ -147,6 +165,7 @@ class Problem(Item):
 
 class ProblemGroup(Item):
     title: Text
+    doc: Id = Field(description="这组问题出自哪篇文档，出处只能引这篇文档")
     intro: Text | None = None
     problems: list[Problem] = Field(min_length=1)
 
@@ -162,14 +181,27 @@ class Body(Item):
     """一个机构或角色及其职责。"""
 
     name: Text
+    doc: Id = Field(description="这个机构或角色出自哪篇文档；职责只能引这篇文档")
+    counterpart: Id | None = Field(default=None, description="可选：另一篇文档中说的同名机构的条目 id，两条并排显示，不合并")
     role: Text | None = Field(default=None, description="定位，例如 第一责任人")
     summary: Text
     duties: list[Point] = []
+    duties_title: Text = Field(default="职责", description="duties 的小标题；原文写的不是职责而是做了什么时，改写如 报道中的有关内容")
+
+
+class Person(Item):
+    """原文提到的一个人：只写原文写明的姓名和职务。"""
+
+    name: Text = Field(description="照原文写的称呼，例如 丁伟明、衡松同志")
+    doc: Id = Field(description="出自哪篇文档；不同文档中的人不合并")
+    role: Text | None = Field(default=None, description="原文写明的职务")
+    text: Text | None = Field(default=None, description="原文中他做了什么、说了什么")
 
 
 class OrganisationFile(Strict):
     intro: Point
     bodies: list[Body] = Field(min_length=1)
+    people: list[Person] = Field(default=[], description="原文提到的人，按文档分开")
 
 
 # ---- events ------------------------------------------------------------------------------
@@ -206,14 +238,25 @@ class EventsFile(Strict):
 # ---- glossary ----------------------------------------------------------------------------
 
 
+class Sense(Strict):
+    """术语在一篇文档中的说法。两篇文档都说到同一个词时，各写一条，并排显示，不合并。"""
+
+    doc: Id = Field(description="这条说法出自哪篇文档，出处只能引这篇文档")
+    aliases: list[Text] = Field(default=[], description="这篇文档对同一事物的其他写法")
+    definition: Text
+    sources: Sources
+
+
 class Term(Strict):
     """术语。basis: source 表示释义出自原文（须有 sources）；general 表示通用常识释义。"""
 
     id: Id
     term: Text
-    aliases: list[Text] = []
+    doc: Id | None = Field(default=None, description="释义出自原文时：出自哪篇文档；两篇都说到时不填，改写 senses")
+    aliases: list[Text] = Field(default=[], description="同一文档对同一事物的其他写法（必须在该文档中出现）")
     pinyin: Text | None = Field(default=None, description="可选：排序用拼音，不填则自动生成")
-    definition: Text
+    definition: Text | None = Field(default=None, description="释义；写了 senses 时可不填")
+    senses: list[Sense] = Field(default=[], description="两篇文档各自的说法，分开写、并排显示")
     basis: Literal["source", "general"] = "source"
     sources: list[SourceRef] = Field(default=[], description="出处；basis 为 source 时至少一处")
     related: list[Id] = Field(default=[], description="相关术语 id")

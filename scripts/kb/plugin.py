@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -13,8 +14,8 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
+from . import cache, rendercache, searchcache
 from .mkdocs_env import PAGE_PROBLEMS, project_root
-from . import rendercache, searchcache
 from .pages import generated_pages, site_nav
 
 
@@ -47,6 +48,11 @@ class KbPlugin(BasePlugin):
         return files
 
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
+        # The theme's templates are compiled anew for every build; Jinja's bytecode cache (keyed by
+        # each template's source checksum) lets a preview rebuild and a warm build skip that.
+        if cache.enabled():
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.cache_dir() / "jinja"))
+            (cache.cache_dir() / "jinja").mkdir(parents=True, exist_ok=True)
         # Every page's Markdown has been rendered by now: stop on the editor's mistakes, all at once.
         if PAGE_PROBLEMS:
             problems = sorted(set(PAGE_PROBLEMS))

@@ -98,6 +98,10 @@ def _points(kb: KnowledgeBase, points: list[m.Point], link: Linker, level: int |
     """Points as titled sub-sections (when level is given and they have titles) or a list."""
     out: list[str] = []
     for p in points:
+        if p.doc and p.doc in kb.documents:  # a point of an item both documents speak of: say whose it is
+            label = f"《{kb.documents[p.doc].meta.short_title}》"
+            p = p.model_copy(update={"title": f"{p.title}（{label}）" if p.title else None,
+                                     "text": p.text if p.title else f"{label}{p.text or ''}"})
         if level and p.title:
             out.append(_heading(level, p.title, None))
             if p.text:
@@ -105,6 +109,7 @@ def _points(kb: KnowledgeBase, points: list[m.Point], link: Linker, level: int |
         else:
             head = f"**{p.title}**" + ("　" if p.text else "") if p.title else ""
             out.append(head + (p.text or ""))
+        out.append(blank_notes(kb, [p.title or "", p.text or ""], link))
         out.append(render_sources(kb, p.sources, link))
     return out
 
@@ -129,11 +134,12 @@ def render_principles(kb: KnowledgeBase, link: Linker) -> str:
 
 def render_requirement_list(kb: KnowledgeBase, lst: m.RequirementList, link: Linker, level: int = 2) -> str:
     doc = kb.documents[lst.doc].meta.short_title
-    out = [_heading(level, lst.title, lst.id), f"出自《{doc}》。" + (lst.intro or "")]
+    out = [_heading(level, lst.title, lst.id), f"出自《{doc}》。" + (lst.intro or ""), blank_notes(kb, [lst.intro or ""], link)]
     for r in lst.items:
         title = f"{r.number} {r.title}" if r.number and not r.title.startswith(r.number) else r.title
         out.append(_heading(level + 1, title, r.id))
         out.append(r.text or "")
+        out.append(blank_notes(kb, [r.text or ""], link))
         out += _points(kb, r.points, link)
         out.append(render_sources(kb, r.sources, link))
     out.append(render_sources(kb, lst.sources, link))
@@ -150,7 +156,7 @@ def render_phase_title(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
 
 def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
     p = kb.phase(phase_id)
-    out = [p.summary, render_sources(kb, p.sources, link)]
+    out = [p.summary, blank_notes(kb, [p.summary], link), render_sources(kb, p.sources, link)]
     if p.tasks:
         out.append(_heading(2, "主要任务", "tasks"))
         out += _points(kb, p.tasks, link)
@@ -161,7 +167,7 @@ def render_phase(kb: KnowledgeBase, phase_id: str, link: Linker) -> str:
         out.append(_heading(2, "遵循的要求", "rules"))
         for rule in p.rules:
             lst = kb.requirement_list(rule)
-            items = "、".join(r.title for r in lst.items)
+            items = "；".join(r.title for r in lst.items)  # the items themselves contain 、
             out.append(f"- [{lst.title}]({link.item(lst.id)})：{items}")
     out.append(_phase_nav(kb, p, link))
     return _join(out)
@@ -176,20 +182,28 @@ def _phase_nav(kb: KnowledgeBase, p: m.Phase, link: Linker) -> str:
     Every phase page lists the phases: a full list costs phases² over the site. The window keeps
     each list short; the whole sequence stays one click away on phases/index.md.
     """
-    phases = sorted(kb.phases.phases, key=lambda x: x.order)
+    others = [x for x in sorted(kb.phases.phases, key=lambda x: x.order) if not x.numbered]
+    also = "另见：" + "、".join(f"[{x.name}]({link.item(x.id)})" for x in others if x.id != p.id)
+    also = f"\n\n{also}（原文没有称之为环节）\n{{ .kb-phase-nav }}" if any(x.id != p.id for x in others) else ""
+    phases = sorted((x for x in kb.phases.phases if x.numbered), key=lambda x: x.order)
+    if p.id not in {x.id for x in phases}:
+        named = " → ".join(f"[{x.short_title}]({link.item(x.id)})" for x in phases)
+        nav = f"原文称为环节的：{named}；{p.name}原文没有称之为环节。\n{{ .kb-phase-nav }}" if phases else ""
+        return nav + also
     i = next(k for k, x in enumerate(phases) if x.id == p.id)
     lo, hi = max(0, i - PHASE_NAV_WINDOW), min(len(phases), i + PHASE_NAV_WINDOW + 1)
     names = [f"[{x.short_title}]({link.item(x.id)})" if x.id != p.id else f"**{x.short_title}**" for x in phases[lo:hi]]
     nav = "环节：" + ("… → " if lo else "") + " → ".join(names) + (" → …" if hi < len(phases) else "")
     if lo or hi < len(phases):
-        nav += f"　[全部 {len(phases)} 项]({link.section('phases')})"
-    return nav + "\n{ .kb-phase-nav }"
+        nav += f"　[全部 {len(phases)} 个环节]({link.section('phases')})"
+    return nav + "\n{ .kb-phase-nav }" + also
 
 
 def render_phase_cards(kb: KnowledgeBase, link: Linker) -> str:
     cards = []
     for p in sorted(kb.phases.phases, key=lambda x: x.order):
-        cards.append(f"-   **[{p.title}]({link.item(p.id)})**\n\n    ---\n\n    {p.summary}")
+        note = "" if p.numbered else "（原文没有称之为环节）"
+        cards.append(f"-   **[{p.title}]({link.item(p.id)})**{note}\n\n    ---\n\n    {p.summary}")
     return _cards(cards)
 
 
@@ -209,12 +223,37 @@ def render_problems(kb: KnowledgeBase, link: Linker) -> str:
 def render_organisation(kb: KnowledgeBase, link: Linker) -> str:
     f = kb.organisation
     out = [f.intro.text or "", render_sources(kb, f.intro.sources, link)]
+    by_id = {b.id: b for b in f.bodies}
+    shown: set[str] = set()
     for b in f.bodies:
-        out.append(_heading(2, b.name + (f"：{b.role}" if b.role else ""), b.id))
-        out += [b.summary, render_sources(kb, b.sources, link)]
-        if b.duties:
-            out.append(_heading(3, "职责", None))
-            out += _points(kb, b.duties, link)
+        if b.id in shown:
+            continue
+        # Both documents speak of it: two labelled entries, one after the other, never merged.
+        pair = [b] + ([by_id[b.counterpart]] if b.counterpart in by_id and b.counterpart not in shown else [])
+        for x in pair:
+            shown.add(x.id)
+            doc = kb.documents[x.doc].meta.short_title
+            out.append(_heading(2, f"{x.name}" + (f"：{x.role}" if x.role else "") + f"（《{doc}》）", x.id))
+            if len(pair) > 1:
+                other = pair[1] if x is pair[0] else pair[0]
+                out.append(f"本条出自《{doc}》。《{kb.documents[other.doc].meta.short_title}》中的相应条目见"
+                           f"[{other.name}]({link.item(other.id)})；两篇文档可能不是同一地方、同一年份，请分开理解。"
+                           "\n{ .kb-doc-label }")
+            out += [x.summary, blank_notes(kb, [x.summary], link), render_sources(kb, x.sources, link)]
+            if x.duties:
+                out.append(_heading(3, x.duties_title, None))
+                out += _points(kb, x.duties, link)
+    if f.people:
+        out.append(_heading(2, "原文提到的人", "people"))
+        out.append("只列原文写明的姓名和职务，按文档分开；原文中空缺的人名照原样空缺，不补全。")
+        for doc_id, d in kb.documents.items():
+            people = [p for p in f.people if p.doc == doc_id]
+            if not people:
+                continue
+            out.append(_heading(3, f"《{d.meta.short_title}》中", f"people-{doc_id}"))
+            for p in people:
+                out.append(_heading(4, p.name + (f"：{p.role}" if p.role else ""), p.id))
+                out += [p.text or "", blank_notes(kb, [p.text or ""], link), render_sources(kb, p.sources, link)]
     return _join(out)
 
 
@@ -224,7 +263,7 @@ def render_faq(kb: KnowledgeBase, link: Linker) -> str:
     for g in kb.faq.groups:
         out.append(_heading(2, g.title, g.id))
         for q in g.questions:
-            out += [_heading(3, q.q, q.id), q.a, render_sources(kb, q.sources, link)]
+            out += [_heading(3, q.q, q.id), q.a, blank_notes(kb, [q.q, q.a], link), render_sources(kb, q.sources, link)]
             if q.related:
                 rel = "、".join(f"[{by_id[r].q}]({link.item(r)})" for r in q.related)
                 out.append(f"相关问题：{rel}\n{{ .kb-related }}")
@@ -268,7 +307,16 @@ def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
             out.append(_heading(3, t.term, t.id))
             if t.aliases:
                 out.append("又作：" + "、".join(t.aliases) + "\n{ .kb-aliases }")
-            out.append(t.definition)
+            if t.definition:
+                out.append(t.definition)
+            for sense in t.senses:
+                doc = kb.documents[sense.doc].meta.short_title
+                alias = f"（又作：{'、'.join(sense.aliases)}）" if sense.aliases else ""
+                out.append(f"**《{doc}》中**{alias}：{sense.definition}\n{{ .kb-sense }}")
+                out.append(render_sources(kb, sense.sources, link))
+            if t.senses:
+                out.append("两篇文档各自的说法分开列出：它们可能不是同一地方、同一年份，请分开理解。\n{ .kb-doc-label }")
+            out.append(blank_notes(kb, [t.definition or "", *(x.definition for x in t.senses)], link))
             if t.basis == "general":
                 out.append('!!! note "通用释义"\n    这条释义是通用常识，不是原文引文；下面的出处只说明原文在哪里用到这个词。')
             out.append(render_sources(kb, t.sources, link))
@@ -287,7 +335,8 @@ def render_events(kb: KnowledgeBase, link: Linker) -> str:
         out.append(_heading(2, f"《{doc.meta.short_title}》中的日期", f"timeline-{doc_id}"))
         out.append('<div class="kb-timeline" markdown>')
         for e in events:
-            out += [_heading(3, f"{e.date}　{e.title}", e.id), e.text or "", render_sources(kb, e.sources, link)]
+            out += [_heading(3, f"{e.date}　{e.title}", e.id), e.text or "", blank_notes(kb, [e.title, e.text or ""], link),
+                    render_sources(kb, e.sources, link)]
         out.append("</div>")
     return _join(out)
 
@@ -296,13 +345,16 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
     """A source text as it stands, one numbered and linkable paragraph each, with its citers."""
     doc = kb.document(doc_id)
     meta = doc.meta
-    facts = [f"文种：{meta.kind}", f"共 {len(doc.paragraphs)} 段"] + ([f"日期：{meta.date}"] if meta.date else [])
+    facts = [f"文种：{meta.kind}", f"共 {len(doc.paragraphs)} 段"] + ([f"{meta.date_label or '日期'}：{meta.date}"] if meta.date else [])
     out = ["　·　".join(facts) + "\n{ .kb-doc-facts }", meta.summary,
            '!!! info "关于原文"\n    以下为原文全文，按原样刊出（原文中个别人名等处原本空缺，照原样保留）。'
            "每段前的段号可以点击，复制地址即可引用该段。"]
     for n, text in enumerate(doc.paragraphs, 1):
         anchor = para_anchor(n)
-        out.append(f"[{n}](#{anchor}){{ .kb-para__num title=\"第 {n} 段\" }} {md_escape(text)}\n{{ #{anchor} .kb-para }}")
+        out.append(f"[{n}](#{anchor}){{ .kb-para__num title=\"第 {n} 段\" }} {_mark_blanks(meta, n, text)}\n{{ #{anchor} .kb-para }}")
+        notes = [b for b in meta.blanks if b.para == n]
+        if notes:
+            out.append("原文空缺：" + "；".join(f"“{md_escape(b.passage)}”——{md_escape(b.note.rstrip('。'))}" for b in notes) + "。" + "\n{ .kb-blank-note }")
         citers = [e for e in kb.cited_by.get((doc_id, n), []) if e.page != link.page]
         if citers:
             by_kind: dict[str, list[Entry]] = {}
@@ -313,6 +365,27 @@ def render_document(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
     return _join(out)
 
 
+def _mark_blanks(meta: m.Document, n: int, text: str) -> str:
+    """The paragraph as it stands, each passage with a blank highlighted (never filled in)."""
+    out = md_escape(text)
+    for b in meta.blanks:
+        if b.para == n and b.passage in text:
+            passage = md_escape(b.passage)
+            out = out.replace(passage, f'<mark class="kb-blank" title="{_attr_escape(b.note)}">{passage}</mark>', 1)
+    return out
+
+
+def blank_notes(kb: KnowledgeBase, texts: Iterable[str], link: Linker) -> str:
+    """Where an item retells a sentence that holds a blank: the note, and a link to the paragraph."""
+    notes = []
+    for doc_id, d in kb.documents.items():
+        for b in d.meta.blanks:
+            if any(b.passage in t for t in texts if t):
+                notes.append(f"“{md_escape(b.passage)}”：{md_escape(b.note.rstrip('。'))}"
+                             f"（[《{d.meta.short_title}》第 {b.para} 段]({link.paragraph(doc_id, b.para)})）")
+    return ("原文空缺：" + "；".join(notes) + "。\n{ .kb-blank-note }") if notes else ""
+
+
 def render_document_title(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
     return md_escape(kb.document(doc_id).meta.title)
 
@@ -320,7 +393,7 @@ def render_document_title(kb: KnowledgeBase, doc_id: str, link: Linker) -> str:
 def render_document_list(kb: KnowledgeBase, link: Linker) -> str:
     cards = []
     for doc_id, d in kb.documents.items():
-        date = f"（{d.meta.date}）" if d.meta.date else ""
+        date = f"（{d.meta.date_label or '日期'}：{d.meta.date}）" if d.meta.date else ""
         cards.append(f"-   **[{d.meta.title}]({link.item(doc_id)})**\n\n    ---\n\n"
                      f"    {d.meta.kind}{date}，{len(d.paragraphs)} 段。{d.meta.summary}")
     return _cards(cards)
@@ -357,7 +430,7 @@ def section_summary(kb: KnowledgeBase, key: str) -> str:
     if key == "principles":
         return f"{len(kb.principles.principles)} 个基本原则，每条附原文阐述。"
     if key == "phases":
-        return f"{len(kb.phases.phases)} 项：各自的任务、成果和要求。"
+        return _phase_card_text(kb)
     if key == "requirements":
         n_req = sum(len(lst.items) for lst in kb.requirements.lists)
         return f"{len(kb.requirements.lists)} 组要求、{n_req} 条，含三严三实、五个对照、六个不放过。"
@@ -379,6 +452,16 @@ def section_summary(kb: KnowledgeBase, key: str) -> str:
     if key == "handbook":
         return "全部内容按阅读顺序排成一页，便于打印，也可下载 PDF。"
     return f"{sum(1 for e in kb.entries if e.section == key and e.id)} 条。"
+
+
+def _phase_card_text(kb: KnowledgeBase) -> str:
+    """Phases counted as the texts name them: only what a text calls 第…环节 is a 环节."""
+    numbered = [p for p in sorted(kb.phases.phases, key=lambda x: x.order) if p.numbered]
+    others = [p.name for p in kb.phases.phases if not p.numbered]
+    text = f"{len(numbered)} 个环节（{'、'.join(p.label for p in numbered)}）" if numbered else ""
+    if others:
+        text += ("，以及" if text else "") + "、".join(others) + "（原文没有称之为环节）"
+    return text + "的任务、成果和要求。"
 
 
 def _cn_number(n: int) -> str:

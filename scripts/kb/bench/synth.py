@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from .. import sections
+from ..faithful import headings as headings_of, norm_title
 from .common import ROOT, copy_project
 
 TEXT_KEYS = {"a", "definition", "text", "summary", "explanation", "intro"}
@@ -57,6 +58,12 @@ class Vocabulary:
         self.titles: dict[str, list[str]] = {}
         for obj in data.values():
             self._collect(obj, None)
+        # A title drawn at random must not become a heading's title or retell a blank without its
+        # passage: the faithfulness checks would (rightly) refuse the synthetic copy.
+        avoid = _heading_and_blank_phrases(data)
+        for key, pool in self.titles.items():
+            self.titles[key] = [t for t in pool if norm_title(t) not in avoid["headings"]
+                                and not any(p in t for p in avoid["retold"])] or pool
 
     def _collect(self, obj, key):
         if isinstance(obj, dict):
@@ -81,6 +88,19 @@ class Vocabulary:
     def title(self, key: str, original: str, rng: random.Random) -> str:
         pool = self.titles.get(key)
         return rng.choice(pool) if pool else original
+
+
+def _heading_and_blank_phrases(data: dict) -> dict[str, set[str]]:
+    headings: set[str] = set()
+    retold: set[str] = set()
+    for d in (data.get("documents") or {}).get("documents", []):
+        path = ROOT / "data" / "sources" / d.get("file", "")
+        if path.is_file():
+            paragraphs = tuple(line.strip() for line in path.read_text("utf-8").splitlines() if line.strip())
+            headings |= {norm_title(t) for t in headings_of(paragraphs).values()}
+        for b in d.get("blanks", []):
+            retold |= set(b.get("retold_if", []))
+    return {"headings": headings, "retold": retold}
 
 
 def transform(obj, j: int, vocab: Vocabulary, rng: random.Random, key: str | None = None, doc_j: int | None = None):
