@@ -12,20 +12,18 @@ import json
 from typing import TYPE_CHECKING
 
 from . import models as m
+from . import sections as table
 from .errors import Loc, Problem, format_loc, line_for
 
 if TYPE_CHECKING:
     from .content import KnowledgeBase, SourceDoc
     from .render import Linker
 
-# Sections a set can be drawn from, in the site's reading order. One list, easy to swap for the
-# section table once it exists.
+# Sections a set can be drawn from: the content sections of the section table (their titles, in
+# its order), and the background (dates, meetings, the speech's occasion) that no section holds.
+QUIZ_SECTION_KEYS = ("principles", "phases", "requirements", "problems", "organisation")
 SECTIONS: dict[str, str] = {
-    "principles": "基本原则",
-    "phases": "环节",
-    "requirements": "工作要求",
-    "problems": "突出问题",
-    "organisation": "组织保障",
+    **{sec.key: sec.title for sec in table.SECTIONS if sec.key in QUIZ_SECTION_KEYS},
     "background": "背景与大事",
 }
 TYPES: dict[str, str] = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题", "fill": "填空题"}
