@@ -17,6 +17,8 @@ from playwright.sync_api import Error as PlaywrightError, Page, expect
 from kb.harness.search import RESULT_LINKS as SEARCH_RESULT_LINKS
 from kb.harness.search import SEARCH_BOX, run_query
 
+from .instant import MEANWHILE, follow_while_page_loads, stop_timers
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,6 +326,77 @@ def test_citation_link_lands_on_the_quoted_paragraph(page: Page, base_url: str):
     tab = page.context.new_page()
     tab.goto(page.url)
     assert_on_screen_below_header(tab, by_id(tab, ident))
+
+
+@pytest.mark.parametrize("meanwhile", MEANWHILE)
+def test_citation_lands_on_its_paragraph_whatever_the_old_page_does_while_it_loads(
+        page: Page, base_url: str, meanwhile: str):
+    """Instant navigation on a slow server: the reader scrolled, or clicked as soon as the page appeared.
+
+    Material (9.8) decided where to scroll from a history entry the old page had meanwhile written
+    into, and landed at the old offset, under an address without #pN (docs/javascripts/kb-anchor.js).
+    """
+    rebase_sitemap(page, base_url)
+    if meanwhile == "start-up":
+        stop_timers(page)
+    goto_ready_for_instant(page, base_url + "principles/")
+    href = follow_while_page_loads(page, page.locator("article p.kb-sources a").first, meanwhile)
+
+    expect(page.locator("article h1")).to_contain_text("讲话稿")
+    assert_on_screen_below_header(page, by_id(page, fragment(href)))
+    expect(page).to_have_url(href)  # the address to copy still names the paragraph
+    expect(page.locator(".kb-para:target")).to_have_id(fragment(href))  # highlighted as the target
+    assert_instant(page)
+
+    # Back leads to the citing page (the landing replaced the entry, it did not add one), and Forward
+    # returns to the paragraph.
+    page.go_back()
+    expect(page).to_have_url(base_url + "principles/")
+    expect(page.locator("article h1")).to_have_text(heading("基本原则"))
+    page.go_forward()
+    expect(page).to_have_url(href)
+    assert_on_screen_below_header(page, by_id(page, fragment(href)))
+    assert_instant(page)
+
+
+def test_back_returns_to_where_the_reader_was_while_the_page_loads(page: Page, base_url: str):
+    """Back, slow server, and the reader scrolls meanwhile: the citing page comes back at the offset
+    it was left at, not at the offset of the page the reader scrolled while waiting."""
+    rebase_sitemap(page, base_url)
+    goto_ready_for_instant(page, base_url + "principles/")
+    box = page.locator("article").bounding_box()
+    page.mouse.move(box["x"] + 10, 400)
+    page.mouse.wheel(0, 800)
+    # settled: navigation.tracking (the last of the page's trackers) has named the heading in view
+    page.wait_for_function("() => scrollY > 0 && location.hash !== ''")
+    left_at = page.evaluate("scrollY")
+    links = page.locator("article p.kb-sources a")
+    on_screen = links.evaluate_all("els => els.findIndex(e => e.getBoundingClientRect().top > 100"
+                                   " && e.getBoundingClientRect().bottom < innerHeight)")
+    assert on_screen >= 0, f"no citation link on screen at y={left_at}"
+    link = links.nth(on_screen)
+    href = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    assert_on_screen_below_header(page, by_id(page, fragment(href)))
+
+    held = []
+    page.route(base_url + "principles/", lambda route: held.append(route))
+    page.go_back(wait_until="commit")
+    expect(page).to_have_url(re.compile(re.escape(base_url + "principles/") + r"(#.*)?$"))  # + tracking's anchor
+    page.mouse.wheel(0, 300)
+    # Material's offset tracker has written the source page's offset into the citing page's entry
+    page.wait_for_function("y => history.state && history.state.y !== y", arg=left_at)
+    assert len(held) == 1, held
+    held[0].continue_()
+    page.unroute(base_url + "principles/")
+
+    expect(page.locator("article h1")).to_have_text(heading("基本原则"))
+    try:
+        page.wait_for_function("y => scrollY === y", arg=left_at, timeout=5000)
+    except PlaywrightError:
+        pytest.fail(f"Back restored y={page.evaluate('scrollY')}, not y={left_at} where the reader left the page")
+    expect(link).to_be_in_viewport()
+    assert_instant(page)
 
 
 def test_cited_by_back_link_reaches_the_citing_item(page: Page, base_url: str):

@@ -21,6 +21,7 @@ from kb.harness.nginx import nginx
 from kb.harness.servers import free_port
 
 from .conftest import kb_cmd
+from .instant import MEANWHILE, follow_while_page_loads, stop_timers
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -90,6 +91,26 @@ def test_unknown_path_gets_the_sites_404_page(served, page):
     # The 404 page is served at any depth; its styles and scripts must still load.
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
     assert failed == [] and page.evaluate("window.__csp") == []
+
+
+@pytest.mark.parametrize("meanwhile", MEANWHILE)
+def test_citation_lands_on_its_paragraph_while_nginx_is_slow(served, page, meanwhile):
+    """The published release (CSP, scripts moved out of the pages) lands on the cited paragraph even
+    when the old page writes into the new history entry while the next page loads (tests/instant.py)."""
+    page.add_init_script(COLLECT_VIOLATIONS)
+    if meanwhile == "start-up":
+        stop_timers(page)
+    with page.expect_response(lambda r: r.url.endswith("/sitemap.xml")):
+        page.goto(served + "principles/")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.__kbInstant = 'kept'")
+    href = follow_while_page_loads(page, page.locator(".kb-sources a").first, meanwhile)
+
+    expect(page.locator("article h1")).to_contain_text("讲话稿")
+    expect(page.locator("#" + urlsplit(href).fragment)).to_be_in_viewport()
+    expect(page).to_have_url(href)
+    assert page.evaluate("window.__kbInstant") == "kept"
+    assert page.evaluate("window.__csp") == []
 
 
 def test_pages_navigation_and_search_through_nginx(served, page):
