@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.test_browser import assert_instant, goto_ready_for_instant, rebase_sitemap
+
 pytestmark = pytest.mark.browser
 
 START = "#kb-quiz-start"
@@ -181,11 +183,12 @@ def test_phone(browser, base_url):
 
 def test_instant_navigation_then_file_url(page, base_url, site):
     """Reached through Material's instant navigation the page still works; and from file:// too."""
-    page.goto(base_url)
-    page.evaluate("window.__sameDocument = true")
+    rebase_sitemap(page, base_url)
+    goto_ready_for_instant(page, base_url)
     page.locator('a[href$="quiz/"]').first.click()
+    expect(page).to_have_url(base_url + "quiz/")
     expect(page.locator("#kb-quiz-start")).to_be_visible()
-    assert page.evaluate("window.__sameDocument") is True  # no full page load happened
+    assert_instant(page)  # no full page load happened
     draw(page, 5)
     page.click(SUBMIT)
     expect(page.locator(".kb-quiz__score")).to_have_attribute("data-total", "5")
