@@ -7,7 +7,7 @@ KB := $(BIN)/kb
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: serve build check audit schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline pdf
+.PHONY: hooks copy fix-citations serve build check audit schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline pdf
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and the code
 serve: $(VENV)/.site
@@ -26,6 +26,18 @@ pdf: $(VENV)/.site
 ## make check: content, page and schema checks; lists every problem, exits 1 on any
 check: $(VENV)/.site
 	$(KB) check
+
+## make copy: Chinese copy rules only (punctuation, spacing, pairs, names); quotes and sources are never checked
+copy: $(VENV)/.site
+	$(KB) copy
+
+## make fix-citations: after a source text was corrected, move each quote's para: to where the quote now is
+fix-citations: $(VENV)/.site
+	$(KB) fix-citations
+
+## make hooks: check every commit in this clone before it is made (kb check, kb copy, yamllint)
+hooks: $(VENV)/.dev
+	$(BIN)/pre-commit install
 
 ## make audit: coverage audit for editors (dist/audit.md): uncovered passages, unreviewed clauses, near-duplicates
 audit: $(VENV)/.site

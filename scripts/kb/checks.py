@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from .content import KnowledgeBase, load
-from .errors import DataError
+from .errors import DataError, Problem
 
 # One validated knowledge base per content state: the MkDocs plugin, the macros and a
 # preview rebuild of unchanged data all get the same object without loading twice.
@@ -33,9 +33,37 @@ def check(root: Path) -> KnowledgeBase:
     return kb
 
 
-def main(root: Path) -> int:
+def check_pages(root: Path, kb: KnowledgeBase | None, links: bool = True) -> list[Problem]:
+    """Pages in docs/: macro syntax, names and arguments, and (links=True) links and anchors
+    (kb None: what can be checked without data)."""
+    from .pagecheck import page_checker
+
+    checker = page_checker(Path(root), kb)
+    checker.links = links
+    return checker.check_all()
+
+
+def check_everything(root: Path, copy: bool = True) -> KnowledgeBase:
+    """Data and pages together, so an editor sees every problem in one run; raises DataError."""
+    problems: list[Problem] = []
+    kb = None
     try:
         kb = check(root)
+    except DataError as e:
+        problems += e.problems
+    problems += check_pages(root, kb)
+    if copy:
+        from .copycheck import problems as copy_problems
+
+        problems += copy_problems(Path(root))
+    if problems:
+        raise DataError(problems)
+    return kb
+
+
+def main(root: Path, copy: bool = True) -> int:
+    try:
+        kb = check_everything(root, copy=copy)
     except DataError as e:
         print(e.report(), file=sys.stderr)
         return 1

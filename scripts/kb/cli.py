@@ -64,19 +64,21 @@ def _mkdocs_env(url: str | None = None, offline: bool = False) -> dict[str, str]
     return env
 
 
-def check_all(root: Path = ROOT) -> int:
-    """Data, schemas and theme overrides: every problem listed; 0 or 1."""
+def check_all(root: Path = ROOT, copy: bool = True) -> int:
+    """Data, pages, copy rules, schemas and theme overrides: every problem listed; 0 or 1."""
     from . import checks, schemas, theme
 
-    results = [checks.main(root), schemas.main(["--check"]), theme.main(["--check"])]
+    results = [checks.main(root, copy=copy), schemas.main(["--check"]), theme.main(["--check"])]
     return EXIT_CONTENT if any(results) else EXIT_OK
 
 
 @app.command("check")
 @command
-def check_cmd() -> None:
+def check_cmd(
+    copy: Annotated[bool, typer.Option("--copy/--no-copy", help="是否包括中文排版检查（kb copy）")] = True,
+) -> None:
     """检查 data/ 和 docs/ 的全部内容，一次列出所有问题（文件、行号、字段、怎么改）。"""
-    raise typer.Exit(check_all())
+    raise typer.Exit(check_all(copy=copy))
 
 
 @app.command("build")
@@ -264,4 +266,6 @@ def bench_cmd(ctx: typer.Context) -> None:
 
 
 def main() -> None:
+    from . import editor_cli  # noqa: F401 - registers new, fix-citations, copy, changes
+
     app()

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from . import sections
+from .citefix import locate, quote_message
+from .editorial import Unreadable, decode_text, drop_on_placeholder_lines
 from .errors import ContentError, DataError, Loc, Problem, format_loc, line_for, rel, translate
 from .yamlsource import load_yaml
 
@@ -226,9 +228,10 @@ def _read_documents(data_dir: Path, loaded: dict, problems: list[Problem]) -> di
                                     f"找不到原文文件 data/{SOURCES_DIR}/{d.file}。"))
             continue
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(shown, line_for(lines, loc), format_loc(loc), f"原文文件 {d.file} 不是 UTF-8 编码。"))
+            text = decode_text(path.read_bytes())
+        except Unreadable as e:
+            problems.append(Problem(shown, line_for(lines, loc), format_loc(loc),
+                                    f"原文文件 data/{SOURCES_DIR}/{d.file} 第 {e.line} 行：{e.message}"))
             continue
         docs[d.id] = SourceDoc(d, split_paragraphs(text))
     return docs
@@ -276,9 +279,8 @@ def load(data_dir: Path) -> KnowledgeBase:
                                         f"《{doc.meta.short_title}》只有 {len(doc.paragraphs)} 段，没有第 {ref.para} 段。"))
                 continue
             if ref.quote is not None and ref.quote not in text:
-                problems.append(Problem(*where(e, loc + ("quote",)),
-                                        f"引文在《{doc.meta.short_title}》第 {ref.para} 段中找不到。引文必须逐字照抄（注意标点和引号），"
-                                        f"可用 kb paragraphs {ref.doc} 查看各段原文。"))
+                problems.append(Problem(*where(e, loc + ("quote",)), quote_message(
+                    doc.meta.short_title, ref.doc, ref.para, locate(doc.paragraphs, ref.quote))))
                 continue
             citers = cited_by[(ref.doc, ref.para)]
             # Each entry's refs are checked together, so a repeat can only be the last citer: an
@@ -342,7 +344,7 @@ def load(data_dir: Path) -> KnowledgeBase:
     from .faithful import check as faithful_check
     problems += faithful_check(loaded, docs, data_dir)
     if problems:
-        raise DataError(problems)
+        raise DataError(drop_on_placeholder_lines(problems, [p for p in problems if "待填写" in p.message]))
     kb = KnowledgeBase(documents=docs, files={name: model for name, (model, _) in loaded.items()})
     kb.entries = entries
     kb.by_id = by_id

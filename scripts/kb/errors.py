@@ -1,6 +1,7 @@
 """Problems found in data/, phrased for editors: file, line, field path, Chinese message."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -35,7 +36,7 @@ class DataError(ContentError):
         super().__init__(self.report())
 
     def report(self) -> str:
-        head = f"内容数据有 {len(self.problems)} 处错误，构建已停止（已发布的网站不受影响）："
+        head = f"内容有 {len(self.problems)} 处错误，构建已停止（已发布的网站不受影响）。请逐条修改后再试："
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
 
@@ -74,6 +75,9 @@ def translate(err: dict[str, Any], allowed: list[str] | None = None) -> str:
         return f"缺少必填字段“{field}”，请补上。"
     if kind == "extra_forbidden":
         hint = f"允许的字段有：{'、'.join(allowed)}。" if allowed else ""
+        close = difflib.get_close_matches(str(field), allowed or [], n=1, cutoff=0.5)
+        if close:
+            return f"未知字段“{field}”，是不是想写“{close[0]}”？{hint}"
         return f"未知字段“{field}”，可能是拼写错误。{hint}"
     if kind == "string_type":
         return f"应为文本，实际是{_type_name(value)}。日期、数字等请加引号写成文本。"
@@ -92,7 +96,8 @@ def translate(err: dict[str, Any], allowed: list[str] | None = None) -> str:
     if kind in ("greater_than_equal", "greater_than"):
         return f"应不小于 {ctx.get('ge', ctx.get('gt'))}，实际是 {value}。"
     if kind == "literal_error":
-        return f"只能是 {ctx.get('expected')} 之一，实际是“{value}”。"
+        expected = str(ctx.get("expected")).replace("' or '", "'、'").replace("', '", "'、'")
+        return f"只能是 {expected} 之一，实际是“{value}”。"
     if kind == "value_error":
         return str(ctx.get("error", err.get("msg")))
     if kind == "bool_type" or kind == "bool_parsing":

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 # and never mkdocs-macros' traceback.
 PAGE_PROBLEMS: list[str] = []
 
-CONTENT_MODULES = ("errors", "models", "sections", "yamlsource", "content", "checks", "render", "pages", "selfcontained", "cache")
+CONTENT_MODULES = ("errors", "editorial", "citefix", "models", "sections", "yamlsource", "content", "checks", "pagecheck",
+                   "changes", "pagemeta", "render", "pages", "selfcontained", "cache")
 
 
 _loaded_sources: dict[str, bytes] = {}
@@ -58,12 +59,24 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from .checks import check
     from .errors import ContentError, DataError
 
+    from .checks import check_pages
+
     PAGE_PROBLEMS.clear()
     try:
         kb = check(project_root(env.conf))
+        # Pages too, before any is rendered: Jinja syntax, unknown macros and literal arguments are
+        # named with page and line here, instead of a Jinja traceback later. Links are left to
+        # MkDocs' strict validation in the build (kb check reports them in Chinese beforehand).
+        page_problems = check_pages(project_root(env.conf), kb, links=False)
+        if page_problems:
+            raise DataError(page_problems)
     except DataError as e:
         # PluginError stops the build with the editor-facing report as its message.
         raise PluginError(e.report()) from None
+    from .changes import GitState
+
+    _STATE["kb"] = kb
+    _STATE["git"] = GitState.of(project_root(env.conf))  # once per build, for every page's date
 
     def page_macro(name: str, fn):
         """A macro for pages: the editor's mistakes (unknown id, wrong quote, wrong arguments)
@@ -73,7 +86,10 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         usage = f"{name}({', '.join(wanted)})"
 
         def mistake(src: str, message: str) -> str:
-            PAGE_PROBLEMS.append(f"docs/{src}: {message}")
+            from .pagecheck import rendering_line
+
+            line = rendering_line(env.page, getattr(env, "markdown", ""))
+            PAGE_PROBLEMS.append(f"docs/{src}{f':{line}' if line else ''}: {message}")
             return f"\n\n**（这里有错误：{render.md_escape(message)}）**\n\n"
 
         @functools.wraps(fn)
@@ -97,6 +113,23 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     # its debug log, debug on or off, in time proportional to the content.
 
 
+_STATE: dict = {}  # the build's knowledge base, for the page-footer hook
+
+
+def edit_url(conf) -> str:  # noqa: ANN001
+    """The intranet git server's edit address, {path} for the file: mkdocs.yml extra.kb_edit_url."""
+    return str((conf.get("extra") or {}).get("kb_edit_url") or "")
+
+
+def on_post_page_macros(env) -> None:  # noqa: ANN001
+    """Every page ends with when its content last changed (git, data and page files) and 编辑此页."""
+    from .pagemeta import page_footer
+
+    kb = _STATE.get("kb")
+    if kb is not None:
+        env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf), _STATE.get("git"))
+
+
 def on_post_build(env) -> None:  # noqa: ANN001
     """Make the written site self-contained, then prove it: any external reference fails the build."""
     from mkdocs.exceptions import PluginError
@@ -109,5 +142,8 @@ def on_post_build(env) -> None:  # noqa: ANN001
     except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern
         raise PluginError(f"无法使构建结果自包含：{e}") from None
     leaks = external_references(site, urlsplit(env.conf.get("site_url") or "").netloc)
+    edit_host = urlsplit(edit_url(env.conf)).netloc.lower()
+    if edit_host:  # 编辑此页 links to the intranet git server: links, never fetched by the page
+        leaks = [x for x in leaks if f"//{edit_host}" not in x.lower() or "href=" not in x.lower()]
     if leaks:
         raise PluginError("构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(leaks[:20]))

@@ -418,11 +418,17 @@ def render_home_cards(kb: KnowledgeBase, link: Linker) -> str:
     """One card per section of the table, in its order, with what the data holds."""
     cards = []
     for sec in sections.SECTIONS:
-        if sec.key == "home":
+        if sec.model is None:  # the home page itself, the record of changes
             continue
         text = section_summary(kb, sec.key)
         cards.append(f"-   **[{sec.title}]({link.section(sec.key)})**\n\n    ---\n\n    {text}")
     return _cards(cards)
+
+
+def render_changelog(kb: KnowledgeBase, link: Linker) -> str:
+    from .changes import render_changelog as changelog
+
+    return changelog(kb, link)
 
 
 def section_summary(kb: KnowledgeBase, key: str) -> str:

@@ -39,7 +39,11 @@ def main(argv: list[str]) -> int:
     for name in FILES:
         data = ROOT / "data" / f"{name}.yml"
         want = f"# yaml-language-server: $schema=schemas/{name}.schema.json"
-        if data.exists() and data.read_text("utf-8").splitlines()[:1] != [want]:
+        try:  # a BOM and CRLF line endings (Windows editors) are fine; other encodings: scripts/check says
+            first = data.read_text("utf-8-sig").splitlines()[:1] if data.exists() else [want]
+        except UnicodeDecodeError:
+            continue
+        if first != [want]:
             header_problems.append(f"data/{name}.yml:1 第一行应为：{want}（编辑器据此提示和检查字段）")
     if check and (stale or header_problems):
         for p in stale:

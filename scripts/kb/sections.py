@@ -81,6 +81,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("quiz", "自测", "自测题", "quiz.md", "quiz", m.QuizFile, (), {"quiz": "render_quiz"}, nav="学习"),
     Section("handbook", "学习手册", "学习手册", "handbook.md", "handbook", None, (),
             {"handbook": "render_handbook", "handbook_pdf": "render_handbook_pdf"}, nav="学习"),
+    # No data file of its own: what changed in all of data/, from git (changes.py).
+    Section("changes", "更新记录", "更新记录", "changes.md", "changelog", macros={"changelog": "render_changelog"}),
 )
 
 BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .editorial import Unreadable, explain_yaml_error, placeholder_problems, read_text, tab_problems
 from .errors import Loc, Problem, format_loc
 
 
@@ -19,27 +20,31 @@ STR = "tag:yaml.org,2002:str"
 def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
     """Return (data, line of each path, problems). Data is None when the file cannot be parsed."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)  # UTF-8 with or without BOM, any line endings
     except FileNotFoundError:
         return None, {}, [Problem(shown_as, 0, "", "文件不存在。")]
-    except UnicodeDecodeError as e:
-        return None, {}, [Problem(shown_as, 0, "", f"不是 UTF-8 编码（第 {e.start} 字节）。请用 UTF-8 保存。")]
+    except Unreadable as e:
+        return None, {}, [Problem(shown_as, e.line, "", e.message)]
+    tabs = tab_problems(text, shown_as)
+    if tabs:
+        return None, {}, tabs
     # libyaml's parser when PyYAML has it (about 10 times faster): the same nodes and marks.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        # An unclosed quote is found at the end of the file: name the line where it opened.
+        opened = e.context and "quoted scalar" in e.context and e.context_mark
+        mark = e.context_mark if opened else (e.problem_mark or e.context_mark)
         line = mark.line + 1 if mark else 0
-        what = f"{e.context or ''} {e.problem or ''}".strip()
-        return None, {}, [Problem(shown_as, line, "", f"YAML 语法错误：{what}。常见原因：缩进不齐、冒号后缺空格、引号没有配对。")]
+        return None, {}, [Problem(shown_as, line, "", explain_yaml_error(e.problem or "", e.context or ""))]
     finally:
         loader.dispose()
     if node is None:
-        return None, {(): 1}, [Problem(shown_as, 1, "", "文件是空的。")]
+        return None, {(): 1}, [Problem(shown_as, 1, "", "文件是空的（或只有注释）。请从版本库恢复它（git checkout -- 文件名），再做修改。")]
 
     lines: dict[Loc, int] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = placeholder_problems(text, shown_as)
 
     def build(n: yaml.Node, loc: Loc) -> Any:
         lines.setdefault(loc, n.start_mark.line + 1)
@@ -62,4 +67,22 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
             return n.value
         return loader.construct_object(n, deep=True)
 
-    return build(node, ()), lines, problems
+    try:
+        data = build(node, ())
+        return data, lines, _placeholders_with_paths(problems, lines)
+    except yaml.MarkedYAMLError as e:  # e.g. an unknown !tag, found while constructing values
+        mark = e.problem_mark or e.context_mark
+        return None, {}, [Problem(shown_as, mark.line + 1 if mark else 0, "", explain_yaml_error(e.problem or "", e.context or ""))]
+
+
+def _placeholders_with_paths(problems: list[Problem], lines: dict[Loc, int]) -> list[Problem]:
+    """Name the field of each 【待填写】 line by its full path, as other problems are named."""
+    at_line: dict[int, Loc] = {}
+    for loc, line in lines.items():
+        if len(loc) >= len(at_line.get(line, ())):
+            at_line[line] = loc
+    out = []
+    for p in problems:
+        loc = at_line.get(p.line) if "待填写" in p.message else None
+        out.append(Problem(p.file, p.line, format_loc(loc), p.message) if loc else p)
+    return out
