@@ -455,8 +455,6 @@ def section_summary(kb: KnowledgeBase, key: str) -> str:
         return f"{len(kb.documents)} 篇源文档全文，逐段编号。"
     if key == "quiz":
         return f"{len(kb.quiz.questions)} 道自测题：随机出题，当场判分，每题附解析和原文出处。"
-    if key == "handbook":
-        return "全部内容按阅读顺序排成一页，便于打印，也可下载 PDF。"
     return f"{sum(1 for e in kb.entries if e.section == key and e.id)} 条。"
 
 
