@@ -120,6 +120,12 @@ def test_truefalse_answer_must_be_true_or_false(data_copy):
     assert any(".answer:" in p and "只能是 true" in p for p in problems), problems
 
 
+def test_every_source_quotes_its_paragraph(data_copy):
+    """Quotes let kb fix-citations find a paragraph again after a source text is corrected."""
+    problems = problems_after(data_copy, "        quote: 坚持六个基本原则。\n", "")
+    assert any("questions[0].sources[0]:" in p and "逐字引文" in p for p in problems), problems
+
+
 def test_one_document_per_question(data_copy):
     problems = problems_after(data_copy, "      - doc: speech\n        para: 23\n",
                               "      - doc: speech\n        para: 23\n      - doc: progress-meeting\n        para: 22\n")

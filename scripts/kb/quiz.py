@@ -56,6 +56,8 @@ def quiz_problems(quiz: m.QuizFile, lines: dict[Loc, int], docs: dict[str, Sourc
             bad(at + ("sources",), "一道题的出处只能来自同一篇文档：两篇原文的人物、日期、机构不能混在一道题里。")
         for k, ref in enumerate(q.sources):
             rloc = at + ("sources", k)
+            if ref.quote is None:
+                bad(rloc, "自测题的每处出处都要有逐字引文（quote）：原文改动后，靠它找回所在的段落（kb fix-citations）。")
             doc = docs.get(ref.doc)
             if doc is None:
                 if docs:
@@ -118,6 +120,13 @@ def quiz_problems(quiz: m.QuizFile, lines: dict[Loc, int], docs: dict[str, Sourc
         if q.type != "fill" and q.accept:
             bad(at + ("accept",), "只有填空题才写 accept（其他可接受的写法）。")
     return out
+
+
+def quiz_refs(quiz: m.QuizFile):
+    """Every source reference of the bank with its path, for tools that walk citations (citefix)."""
+    for i, q in enumerate(quiz.questions):
+        for k, ref in enumerate(q.sources):
+            yield ref, ("questions", i, "sources", k)
 
 
 # ---- the page --------------------------------------------------------------------------------
