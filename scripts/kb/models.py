@@ -310,7 +310,7 @@ class QuizQuestion(Strict):
     accept: list[Text] = Field(default=[], description="填空题的其他可接受写法（同样须出现在所引段落中）")
     explanation: Text = Field(description="解析：为什么这样答，只用原文内容")
     sources: Annotated[list[SourceRef], Field(
-        min_length=1, description="出处，至少一处，且都出自同一篇文档；判断题至少一处带逐字引文")]
+        min_length=1, description="出处，至少一处，都出自同一篇文档，每处都带逐字引文（quote）")]
 
 
 class QuizFile(Strict):
