@@ -109,7 +109,7 @@ def test_sigkill_at_any_point_leaves_current_complete(dest, site):
     before = current_of(dest)
     traced = run("publish", dest, "--site", site, env={"KB_PUBLISH_TRACE": "1"})
     total = int(re.search(r"steps: (\d+)", traced.stdout).group(1))
-    assert total > 100
+    assert total > 50  # one step per written file and more: enough points to kill at (the site has no lunr files)
     published = current_of(dest)
     assert published != before
     # Every step near the end (where the switch happens), and a spread of the rest.

@@ -28,6 +28,9 @@ def check(root: Path) -> KnowledgeBase:
     kb = _memo.get(key)
     if kb is None:
         kb = load(data_dir)
+        from .tags import load_tags
+
+        kb.tagging = load_tags(Path(root), kb)  # data/tags.yml: declared tags, known item ids
         _memo.clear()  # only the newest state is worth keeping
         _memo[key] = kb
     return kb

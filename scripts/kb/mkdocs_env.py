@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 PAGE_PROBLEMS: list[str] = []
 
 CONTENT_MODULES = ("errors", "editorial", "citefix", "models", "sections", "yamlsource", "content", "checks", "pagecheck",
-                   "changes", "pagemeta", "render", "pages", "selfcontained", "cache")
+                   "changes", "pagemeta", "render", "pages", "selfcontained", "cache",
+                   "searchvocab", "searchindex", "glossarytips", "tags")
 
 
 _loaded_sources: dict[str, bytes] = {}
@@ -109,11 +110,22 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     for sec in sections.SECTIONS:
         for name, fn_name in sec.macros.items():
             env.macro(page_macro(name, getattr(render, fn_name)), name)
+
+    # Findability steps fed from the data, rebuilt on every build (serve included): glossary
+    # tooltips in running text; tags and related content under items.
+    from .glossarytips import GlossaryTooltips
+    from .tags import ItemExtras
+
+    exts = env.conf.get("markdown_extensions")
+    if exts is not None:  # None: a test's stand-in configuration
+        exts[:] = [e for e in exts if type(e).__name__ not in ("GlossaryTooltips", "ItemExtras")]
+        exts += [GlossaryTooltips(kb.glossary.terms, lambda: page_src(env),
+                                  {k: d.meta.short_title for k, d in kb.documents.items()}), ItemExtras(kb.tagging, lambda: page_src(env))]
     # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
     # its debug log, debug on or off, in time proportional to the content.
 
 
-_STATE: dict = {}  # the build's knowledge base, for the page-footer hook
+_STATE: dict = {}  # the build's knowledge base, for the page hooks
 
 
 def edit_url(conf) -> str:  # noqa: ANN001
@@ -122,21 +134,42 @@ def edit_url(conf) -> str:  # noqa: ANN001
 
 
 def on_post_page_macros(env) -> None:  # noqa: ANN001
-    """Every page ends with when its content last changed (git, data and page files) and 编辑此页."""
+    """A page's front-matter tags must be declared in data/tags.yml, and the page gets its "本页话题"
+    line; every page ends with when its content last changed (git, data and page files) and 编辑此页."""
+    from .errors import DataError
     from .pagemeta import page_footer
+    from .tags import check_page_tags, page_tags_markdown, with_page_tags
 
     kb = _STATE.get("kb")
-    if kb is not None:
-        env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf), _STATE.get("git"))
+    if kb is None:
+        return
+    src = page_src(env)
+    try:
+        declared = check_page_tags(kb.tagging, env.page.meta.get("tags"), project_root(env.conf) / env.conf["docs_dir"] / src,
+                                   f"docs/{src}")
+    except DataError as e:
+        PAGE_PROBLEMS.extend(str(p) for p in e.problems)
+        declared = []
+    env.markdown = with_page_tags(env.markdown, page_tags_markdown(kb.tagging, src, declared))
+    env.markdown += page_footer(project_root(env.conf), kb, page_src(env), edit_url(env.conf), _STATE.get("git"))
 
 
 def on_post_build(env) -> None:  # noqa: ANN001
-    """Make the written site self-contained, then prove it: any external reference fails the build."""
+    """Our search index and worker; then make the written site self-contained, and prove it."""
+    import os
+
     from mkdocs.exceptions import PluginError
 
+    from .searchindex import rewrite
     from .selfcontained import external_references, neutralise
 
     site = Path(env.conf["site_dir"])
+    # KB_SEARCH_ENGINE=material keeps Material's own lunr search: for the benchmark's comparison only.
+    if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
+        try:
+            rewrite(site, _STATE["kb"])
+        except ValueError as e:  # e.g. a Material upgrade changed how pages name the search worker
+            raise PluginError(f"无法生成站内搜索：{e}") from None
     try:
         neutralise(site, project_root(env.conf) / "deploy" / "offline")
     except (ValueError, FileNotFoundError) as e:  # e.g. a Material upgrade moved a patched pattern

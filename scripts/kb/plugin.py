@@ -37,7 +37,11 @@ class KbPlugin(BasePlugin):
             config.nav = site_nav(self.kb)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         user_dict = getattr(getattr(search, "config", None), "jieba_dict_user", None)
-        self.segments = searchcache.install(user_dict)
+        # The site's own words stay whole in jieba's cut (and key the segmentation cache).
+        from .searchvocab import apply_to_jieba, userdict
+
+        apply_to_jieba(self.kb)
+        self.segments = searchcache.install(user_dict, userdict(self.kb).encode("utf-8"))
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

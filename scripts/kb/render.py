@@ -492,3 +492,10 @@ def render_handbook_pdf(kb: KnowledgeBase, link: Linker) -> str:
     from .handbook import render_handbook_pdf as render
 
     return render(kb, link)
+
+
+def render_tag_index(kb: KnowledgeBase, link: Linker) -> str:
+    """The tag index page (data/tags.yml and the phases): see kb.tags."""
+    from .tags import render_tag_index as tag_index
+
+    return tag_index(kb, kb.tagging, link.page)

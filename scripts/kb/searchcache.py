@@ -8,7 +8,7 @@ import hashlib
 from . import cache
 
 
-def install(user_dict: str | None) -> cache.Table | None:
+def install(user_dict: str | None, words: bytes = b"") -> cache.Table | None:
     """Wrap Material's segmenter with the cache; return the table to save after the build."""
     try:
         from material.plugins.search.plugin import SearchIndex
@@ -22,7 +22,7 @@ def install(user_dict: str | None) -> cache.Table | None:
                 extra = f.read()
         except OSError:
             pass
-    table = cache.Table.open("jieba", cache.code_digest("searchcache") + hashlib.sha256(extra).digest())
+    table = cache.Table.open("jieba", cache.code_digest("searchcache") + hashlib.sha256(extra + words).digest())
 
     def segment(self, data):
         if not cache.enabled():

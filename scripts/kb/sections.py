@@ -70,6 +70,8 @@ SECTIONS: tuple[Section, ...] = (
             {"faq": "render_faq", "faq_index": "render_faq_index"}),
     Section("glossary", "术语表", "术语", "glossary.md", "glossary", m.GlossaryFile,
             (Items("terms", lambda t: t.term),), {"glossary": "render_glossary"}),
+    # Topic tags: declared in data/tags.yml (scripts/kb/tags.py), phase tags derived from the phases.
+    Section("tags", "标签", "标签", "tags.md", "tag_index", macros={"tag_index": "render_tag_index"}),
     Section("events", "大事记", "大事记", "events.md", "events", m.EventsFile,
             (Items("events", lambda e: f"{e.date} {e.title}"),), {"events": "render_events"}),
     Section("documents", "原文", "原文", "sources/index.md", "source_documents", m.DocumentsFile, (_document,),

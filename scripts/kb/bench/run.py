@@ -1,7 +1,7 @@
 """The performance benchmark: build, overhead, scale, preview, page weight and search.
 
 usage: kb bench [--runs 3] [--big-runs 1] [--scales 1,10,100] [--plain-scales 1,10]
-                     [--no-preview] [--no-browser] [--search-scales 1,10] [--profile] [--project DIR]
+                     [--no-preview] [--no-browser] [--search-scales 1,10,100] [--profile] [--project DIR]
 
 Prints a table and writes bench/results.json (figures only). Scratch copies, sites and logs
 go to bench/tmp/ (git-ignored). What each figure means and how it is measured: bench/README.md.
@@ -102,7 +102,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--big-runs", type=int, default=1, help="builds at 100× and above (about 3 minutes each)")
     ap.add_argument("--scales", default="1,10,100")
     ap.add_argument("--plain-scales", default="1,10,100", help="scales at which the plain-Material baseline is built")
-    ap.add_argument("--search-scales", default="1,10", help="scales at which search timings are taken")
+    ap.add_argument("--search-scales", default="1,10,100", help="scales at which search timings are taken")
     ap.add_argument("--no-preview", action="store_true")
     ap.add_argument("--preview-scales", default="1,10,100", help="scales at which the preview latency is measured")
     ap.add_argument("--no-citations", action="store_true", help="skip the back-links worst case (about 15 s)")
@@ -162,14 +162,16 @@ def main(argv: list[str]) -> int:
                                   "ratio_cpu": summary["cpu_s"] / plain["cpu_s"], "runs": plain["runs"],
                                   "plain_stages_s": plain["stages_s"], "plain_peak_rss_bytes": plain["peak_rss_bytes"]}
         if not a.no_browser:
-            from .browser import measure_search, measure_weight
+            from .browser import measure_weight
+            from .search import QUERIES, SHARED_QUERIES, measure as measure_search
 
             say(f"{tag}: page weight in Chromium")
             r["weight"][tag] = measure_weight(site)
             r["weight"][tag]["site"] = {"files": files, "raw": raw, "gz": gz}
             if f in search_scales:
                 say(f"{tag}: search timings in Chromium")
-                r["search"][tag] = measure_search(site)
+                files = [QUERIES] + ([SHARED_QUERIES] if SHARED_QUERIES.is_file() else [])
+                r["search"][tag] = measure_search(site, "kb", files, exactness=f >= 10)
         if a.profile:
             say(f"{tag}: cProfile build")
             say(f"{tag}:   {profile(project, tag)}")

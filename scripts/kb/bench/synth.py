@@ -50,6 +50,19 @@ def dv(doc: str, j: int) -> str:
     return doc if j == 0 else f"{doc}-v{j}"
 
 
+def _balanced(text: str) -> bool:
+    """Every opening quote or bracket closed, in order (a fragment like '”，…“' is not)."""
+    for a, b in ("“”", "‘’", "《》", "（）", "()"):
+        depth = 0
+        for ch in text:
+            depth += (ch == a) - (ch == b)
+            if depth < 0:
+                return False
+        if depth:
+            return False
+    return True
+
+
 class Vocabulary:
     """Sentences of every prose field and every title, as found in the real data."""
 
@@ -74,7 +87,9 @@ class Vocabulary:
                 self._collect(v, key)
         elif isinstance(obj, str) and not MARKUP.search(obj):
             if key in TEXT_KEYS:
-                self.sentences.setdefault(key, []).extend(s for s in SENTENCE.findall(obj) if s.strip())
+                # Only sentences whose quotes and brackets balance on their own: re-drawn prose must
+                # pass the copy check like real prose does.
+                self.sentences.setdefault(key, []).extend(s for s in SENTENCE.findall(obj) if s.strip() and _balanced(s))
             elif key in TITLE_KEYS:
                 self.titles.setdefault(key, []).append(obj)
 
@@ -185,7 +200,7 @@ def make_scaled(dest: Path, factor: int, src: Path = ROOT, cite_real_documents: 
                 text = (data_dir / "sources" / d["file"]).read_bytes()
                 stem, ext = d["file"].rsplit(".", 1)
                 new = {**copy.deepcopy(d), "id": dv(d["id"], j), "file": f"{stem}-v{j}.{ext}",
-                       "title": f"{d['title']}（第 {j + 1} 辑）", "short_title": f"{d['short_title']}（{j + 1}）"}
+                       "title": f"{d['title']}（第{j + 1}辑）", "short_title": f"{d['short_title']}（{j + 1}）"}
                 if "sources" in new:
                     new["sources"] = [{**s, "doc": dv(s["doc"], j)} for s in new["sources"]]
                 (data_dir / "sources" / new["file"]).write_bytes(text)

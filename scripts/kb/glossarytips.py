@@ -1,0 +1,162 @@
+"""Glossary terms in running text: a link to the term's entry whose title is its short definition.
+
+Python-Markdown's `abbr` only matches whole words between word boundaries, which Chinese text
+does not have, so this tree processor does the matching itself, fed from data/glossary.yml:
+
+- longest term first (党的群众路线教育实践活动 before 群众路线), aliases included;
+- the first occurrence of each term per section (a heading starts a new section), and never the
+  term inside its own entry;
+- never inside headings, links, code, abbreviations, source texts and quotes from them
+  (`.kb-quote`, `.kb-para`), citation lines (`.kb-sources`, `.kb-cited-by`) or another term;
+- the text itself is unchanged (only wrapped in <a>), so search and copying see the same text.
+
+Material's `content.tooltips` shows the link title in its tooltip style on hover and focus;
+tapping follows the link to the entry. No MkDocs here: the current page's path comes from a
+callable, links are relative Markdown-style paths that MkDocs then validates and rewrites.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
+
+GLOSSARY_PAGE = "glossary.md"
+SKIP_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "abbr", "kbd", "script", "style", "svg",
+             "blockquote"}
+SKIP_CLASSES = {"kb-quote", "kb-para", "kb-sources", "kb-cited-by", "kb-aliases", "kb-related", "kb-letters",
+                "kb-doc-facts", "kb-tags", "kb-related-content", "headerlink",
+                "cards"}  # navigation cards are not running text
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+MARKUP = re.compile(r"[*_`\[\]]|\{[^}]*\}")
+SHORT = 90
+
+
+@dataclass(frozen=True)
+class TermLink:
+    id: str
+    name: str
+    short: str  # the short definition shown in the tooltip
+
+
+def short_definition(definition: str) -> str:
+    """The first sentence, without Markdown marks, at most SHORT characters."""
+    text = MARKUP.sub("", definition).strip()
+    depth, first = 0, text
+    for i, ch in enumerate(text):  # a sentence ends outside quotation marks
+        depth += (ch in "“‘「『") - (ch in "”’」』")
+        if ch in "。！？；" and depth <= 0:
+            first = text[: i + 1]
+            break
+    return first if len(first) <= SHORT else first[: SHORT - 1] + "…"
+
+
+def term_links(terms: Iterable, doc_titles: dict[str, str] | None = None) -> dict[str, TermLink]:
+    """Every name (term and aliases) of every glossary term -> its link; longest names first.
+
+    A term that two documents explain separately (senses) shows each document's first sentence,
+    each under its document's name: the two are never merged into one definition."""
+    names: dict[str, TermLink] = {}
+    for t in terms:
+        senses = getattr(t, "senses", None) or []
+        if getattr(t, "definition", None):
+            short = short_definition(t.definition)
+        else:
+            short = "　".join(f"〔{(doc_titles or {}).get(s.doc, s.doc)}〕{short_definition(s.definition)}" for s in senses)
+        aliases = list(t.aliases) + [a for s in senses for a in getattr(s, "aliases", [])]
+        for name in [t.term, *aliases]:
+            names.setdefault(name, TermLink(t.id, t.term, short))
+    return dict(sorted(names.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+
+
+class TooltipProcessor(Treeprocessor):
+    def __init__(self, md: Markdown, names: dict[str, TermLink], current_page: Callable[[], str]):
+        super().__init__(md)
+        self.names = names
+        self.pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+        self.current_page = current_page
+
+    def href(self, term: TermLink) -> str:
+        page = self.current_page()
+        if page == GLOSSARY_PAGE:
+            return f"#{term.id}"
+        return posixpath.relpath(GLOSSARY_PAGE, posixpath.dirname(page) or ".") + f"#{term.id}"
+
+    def run(self, root: etree.Element) -> None:
+        if self.pattern is None:
+            return
+        self.seen: set[str] = set()
+        self.section = ""
+        self.walk(root)
+
+    def skipped(self, el: etree.Element) -> bool:
+        classes = set((el.get("class") or "").split())
+        return el.tag in SKIP_TAGS or bool(classes & SKIP_CLASSES)
+
+    def walk(self, el: etree.Element) -> None:
+        if el.text:
+            nodes = self.split(el.text)
+            if nodes:
+                el.text = nodes[0]
+                for i, node in enumerate(nodes[1:]):
+                    el.insert(i, node)
+        for child in list(el):
+            if child.tag in HEADINGS:
+                self.seen = set()
+                self.section = child.get("id", "")
+            elif not self.skipped(child):
+                self.walk(child)
+            if child.tail:
+                nodes = self.split(child.tail)
+                if nodes:
+                    child.tail = nodes[0]
+                    at = list(el).index(child) + 1
+                    for i, node in enumerate(nodes[1:]):
+                        el.insert(at + i, node)
+
+    def split(self, text: str) -> list | None:
+        """[leading text, <a>, <a>, …] with each link's tail set, or None when nothing matched."""
+        out: list = [""]
+        pos = 0
+        for m in self.pattern.finditer(text):
+            term = self.names[m.group(0)]
+            if term.id in self.seen or term.id == self.section:
+                continue
+            self.seen.add(term.id)
+            a = etree.Element("a", {"href": self.href(term), "class": "kb-term", "title": f"{term.name}：{term.short}"})
+            a.text = m.group(0)
+            if len(out) == 1:
+                out[0] = text[pos:m.start()]
+            else:
+                out[-1].tail = (out[-1].tail or "") + text[pos:m.start()]
+            a.tail = ""
+            out.append(a)
+            pos = m.end()
+        if len(out) == 1:
+            return None
+        out[-1].tail = text[pos:]
+        return out
+
+
+class GlossaryTooltips(Extension):
+    def __init__(self, terms: Iterable, current_page: Callable[[], str], doc_titles: dict[str, str] | None = None, **kwargs):
+        self.names = term_links(terms, doc_titles)
+        self.current_page = current_page
+        super().__init__(**kwargs)
+
+    def __repr__(self) -> str:
+        # kb.rendercache keys pages by the Markdown configuration's repr: the glossary this step uses.
+        import hashlib
+
+        from pathlib import Path
+
+        facts = Path(__file__).read_bytes() + repr(sorted(self.names.items())).encode()  # code and data
+        return f"GlossaryTooltips({hashlib.sha256(facts).hexdigest()[:16]})"
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+        # After attr_list (8: classes such as .kb-quote are set), before toc (5) and MkDocs' link rewriting (0).
+        md.treeprocessors.register(TooltipProcessor(md, self.names, self.current_page), "kb_glossary_tooltips", 6)

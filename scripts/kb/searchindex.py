@@ -1,0 +1,133 @@
+"""The site's search: Material's search box and result list, our own index and query worker.
+
+Material's worker (lunr) ORs jieba fragments of a query and drops its last character, so 群众路线
+lists nearly every page and 领导小组办公室 highlights 办 alone. We keep Material's search UI and
+its worker protocol (SETUP / READY / QUERY / RESULT, see Material's
+integrations/search/worker/message) and replace the worker with kb-search.js, which matches the
+whole query as written (after normalising width, case, dashes and traditional characters),
+falls back to the words of a question cut with the site's own vocabulary, and ranks the
+defining place (a title, term or question) first.
+
+`rewrite(site_dir, kb)` runs after Material's search plugin has written
+search/search_index.json (sections split at headings, text segmented by jieba):
+- the index keeps Material's `config` (used by search.highlight on the target page) and
+  replaces `docs` with a compact form the worker reads;
+- the worker is copied under a content-hashed name and every page's configuration points to it,
+  so a cached copy of an older worker is never used with a newer index.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .searchvocab import HAN_RUN, domain_words, pinyin_keys
+
+if TYPE_CHECKING:
+    from .content import KnowledgeBase
+
+WORKER_SOURCE = Path(__file__).with_name("search_worker.js")
+MATERIAL_WORKER = re.compile(r'"search":\s*"([^"]*assets/javascripts/workers/search\.[0-9a-f]+\.min\.js)"')
+TAG = re.compile(r"<[^>]+>")
+# Question words and particles: never required in a result. Shipped to the worker.
+STOPWORDS = ("为什么 为何 怎么样 怎么 怎样 如何 什么样 什么 哪些 哪个 哪里 哪几 哪 吗 呢 吧 啊 是 的 地 得 了 "
+             "要 做 有 谁 几 多少 请问 关于 和 与 及 在 对 把 被 就 都 也 还 又 之 其 这 那 中 里 上 下").split()
+
+
+def _plain(markup: str) -> str:
+    """Text as the reader sees it: no tags, no jieba separators."""
+    return html.unescape(TAG.sub("", markup)).replace("\u200b", "").strip()
+
+
+def _t2s_pairs(text: str) -> str:
+    """Traditional characters whose simplified form occurs on the site, as 'TsTs…' pairs."""
+    from opencc_purepy import OpenCC
+
+    t2s = OpenCC("t2s")
+    to_trad = [OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
+    pairs = []
+    for ch in sorted(set("".join(HAN_RUN.findall(text)))):
+        for trad in {conv.convert(ch) for conv in to_trad}:
+            if trad != ch and len(trad) == 1 and t2s.convert(trad) == ch:
+                pairs.append(trad + ch)
+    return "".join(sorted(set(pairs)))
+
+
+def compact(material: dict, kb: "KnowledgeBase") -> dict:
+    """Material's index (config + docs) -> the worker's index (config + compact docs)."""
+    pages: list[str] = []
+    page_of: dict[str, int] = {}
+    sections: list[list] = []
+    vocabulary: Counter[str] = Counter()
+    for doc in material["docs"]:
+        location = doc["location"]
+        path, _, fragment = location.partition("#")
+        if path not in page_of:
+            page_of[path] = len(pages)
+            pages.append(path)
+        # jieba's cut (Material inserted \u200b between words) gives the corpus vocabulary.
+        for word in (doc.get("title", "") + "\u200b" + doc.get("text", "")).split("\u200b"):
+            word = TAG.sub("", word).strip()
+            if len(word) >= 2 and HAN_RUN.fullmatch(word):
+                vocabulary[word] += 1
+        sections.append([page_of[path], fragment, _plain(doc.get("title", "")), _plain(doc.get("text", ""))])
+    # The defining place of a term: its glossary entry wins a tie with other titles that equal it.
+    glossary = {(e.page.removesuffix(".md") + "/", e.anchor) for e in kb.entries if e.section == "glossary" and e.anchor}
+    defining = [i for i, s in enumerate(sections) if (pages[s[0]], s[1]) in glossary]
+    domain = domain_words(kb)
+    for w in domain:
+        vocabulary[w] += 1000  # the site's own names win over accidental cuts
+    for w in STOPWORDS:
+        vocabulary[w] += 1
+    corpus = "".join(s[2] + s[3] for s in sections)
+    return {
+        "config": material["config"],
+        "docs": {
+            "version": 1,
+            "pages": pages,
+            "sections": sections,
+            "defining": defining,
+            "words": sorted(vocabulary.items(), key=lambda kv: (-kv[1], kv[0])),
+            "stopwords": STOPWORDS,
+            "pinyin": pinyin_keys(kb),
+            "t2s": _t2s_pairs(corpus),
+        },
+    }
+
+
+def rewrite(site_dir: Path, kb: "KnowledgeBase") -> dict[str, int]:
+    """Replace Material's index and worker in a written site; return a few sizes for the log."""
+    index_file = site_dir / "search" / "search_index.json"
+    material = json.loads(index_file.read_text("utf-8"))
+    data = compact(material, kb)
+    index_file.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+    source = WORKER_SOURCE.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:8]
+    worker_rel = f"assets/javascripts/workers/kb-search.{digest}.js"
+    (site_dir / worker_rel).write_bytes(source)
+    pages = 0
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text("utf-8")
+        match = MATERIAL_WORKER.search(text)
+        if not match:
+            continue
+        old = match.group(1)
+        new = old[: old.index("assets/javascripts/workers/")] + worker_rel
+        page.write_text(text.replace(f'"{old}"', f'"{new}"'), "utf-8")
+        pages += 1
+    if not pages:
+        raise ValueError("页面配置中找不到 Material 的搜索 worker 路径（Material 版本变了？）")
+    # Material's lunr worker and lunr itself are no longer used by any page.
+    for stale in list((site_dir / "assets" / "javascripts" / "workers").glob("search.*.min.js")):
+        stale.unlink()
+    lunr = site_dir / "assets" / "javascripts" / "lunr"
+    if lunr.is_dir():
+        import shutil
+
+        shutil.rmtree(lunr)
+    return {"sections": len(data["docs"]["sections"]), "pages": pages}
