@@ -7,15 +7,21 @@ KB := $(BIN)/kb
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONUTF8 := 1
 
-.PHONY: hooks copy fix-citations serve build check audit schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline
+.PHONY: hooks copy fix-citations serve build check audit schemas test test-fast bench debian-tools lock clean publish rollback verify nginx offline pdf
 
 ## make serve: preview at http://127.0.0.1:8000, reloading on changes to docs/, data/ and the code
 serve: $(VENV)/.site
 	$(KB) serve
 
-## make build: all checks, then a strict build into site/ (swapped in only when complete)
+## make build: all checks, then a strict build into site/ (swapped in only when complete);
+## with Debian's fonts-noto-cjk present it also writes the handbook PDF (site/downloads/handbook.pdf)
 build: $(VENV)/.site
 	$(KB) build
+
+## make pdf [OUT=dist/学习手册.pdf]: the study handbook as PDF (WeasyPrint, Debian's fonts-noto-cjk)
+pdf: $(VENV)/.site
+	@$(MAKE) --no-print-directory debian-tools DEBIAN_TOOLS="$(PDF_TOOLS)"
+	$(KB) pdf $(OUT)
 
 ## make check: content, page and schema checks; lists every problem, exits 1 on any
 check: $(VENV)/.site
@@ -45,6 +51,7 @@ schemas: $(VENV)/.site
 ## atomic switch of DEST/current. URL (the readers' address) turns on instant navigation.
 publish: $(VENV)/.site
 	@test -n "$(DEST)" || { echo "用法：make publish DEST=/发布目录 [URL=http://内网主机/kb/ 或 BASE=/kb/]"; exit 2; }
+	@$(MAKE) --no-print-directory debian-tools DEBIAN_TOOLS="$(PDF_TOOLS)"  # a release always carries the handbook PDF
 	$(KB) publish "$(DEST)" $(if $(URL),--url "$(URL)",--base "$(or $(BASE),/)")
 
 ## make rollback DEST=/srv/kb: switch DEST/current back to the previous release
@@ -77,9 +84,12 @@ bench: $(VENV)/.dev
 
 # Debian packages the tests drive: Chromium (browser tests) and nginx (the real web server).
 # policy-rc.d keeps the package from starting a system-wide nginx: tests start their own on 127.0.0.1.
-DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx
+# The handbook PDF needs the Noto CJK fonts and Pango (WeasyPrint); its tests read it with poppler-utils.
+PDF_TOOLS := /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc:fonts-noto-cjk /usr/bin/fc-list:fontconfig \
+  /usr/share/doc/libpango-1.0-0:libpango-1.0-0 /usr/share/doc/libpangoft2-1.0-0:libpangoft2-1.0-0
+DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx /usr/bin/pdftotext:poppler-utils $(PDF_TOOLS)
 debian-tools:
-	@missing=""; for t in $(DEBIAN_TOOLS); do [ -x "$${t%%:*}" ] || missing="$$missing $${t##*:}"; done; \
+	@missing=""; for t in $(DEBIAN_TOOLS); do [ -e "$${t%%:*}" ] || missing="$$missing $${t##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "安装 Debian 软件包：$$missing"; \

@@ -33,7 +33,7 @@ SEARCH_MIN_SUCCESS = 0.95
 
 # Every section the home page's cards must lead to.
 HOME_SECTIONS = ("principles/", "phases/", "requirements/", "problems/", "organisation/",
-                 "faq/", "glossary/", "events/", "sources/")
+                 "faq/", "glossary/", "events/", "sources/", "quiz/")
 
 # One page of each kind.
 PAGE_KINDS = {

@@ -193,6 +193,23 @@ def offline_cmd(out: Annotated[str, typer.Argument(help="输出目录")] = "dist
     raise typer.Exit(make_offline(out))
 
 
+@app.command("pdf")
+@command
+def pdf_cmd(out: Annotated[str, typer.Argument(help="输出文件")] = "dist/学习手册.pdf") -> None:
+    """学习手册 PDF（WeasyPrint，需要 Debian 的 fonts-noto-cjk）。"""
+    import time
+
+    from .handbookpdf import PdfError, write_pdf
+
+    target = (ROOT / out).resolve()
+    started = time.monotonic()
+    try:
+        info = write_pdf(target)
+    except PdfError as e:
+        fail(f"PDF 未生成：{e}")
+    print(f"已生成 {target}：{info['pages']} 页，{info['bytes'] / 1024:.0f} KB，用时 {time.monotonic() - started:.1f} 秒")
+
+
 @app.command("schemas")
 @command
 def schemas_cmd(check: Annotated[bool, typer.Option("--check", help="只检查是否过期")] = False) -> None:

@@ -339,6 +339,10 @@ def load(data_dir: Path) -> KnowledgeBase:
                                             f"序号 {value} 与第 {seen[value] + 1} 项重复。"))
                 seen[value] = i
 
+    if "quiz" in loaded:
+        from .quiz import quiz_problems  # the question bank's own checks: answers against the cited text
+        problems += quiz_problems(loaded["quiz"][0], loaded["quiz"][1], docs, rel(data_dir / "quiz.yml", root))
+
     from .faithful import check as faithful_check
     problems += faithful_check(loaded, docs, data_dir)
     if problems:

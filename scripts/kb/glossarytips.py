@@ -32,7 +32,8 @@ SKIP_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "abbr", "kb
              "blockquote"}
 SKIP_CLASSES = {"kb-quote", "kb-para", "kb-sources", "kb-cited-by", "kb-aliases", "kb-related", "kb-letters",
                 "kb-doc-facts", "kb-tags", "kb-related-content", "headerlink",
-                "cards"}  # navigation cards are not running text
+                "cards",  # navigation cards are not running text
+                "kb-hb-cover", "kb-hb-toc", "kb-hb-notes"}  # the handbook's cover, contents and notes
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MARKUP = re.compile(r"[*_`\[\]]|\{[^}]*\}")
 SHORT = 90

@@ -291,3 +291,35 @@ class FaqGroup(Strict):
 
 class FaqFile(Strict):
     groups: list[FaqGroup] = Field(min_length=1)
+
+
+
+# ---- quiz --------------------------------------------------------------------------------
+
+
+class Choice(Strict):
+    """选择题的一个选项。"""
+
+    text: Text = Field(description="选项文字。正确选项的文字必须逐字出现在所引段落中")
+    correct: bool = Field(default=False, description="是否为正确选项")
+
+
+class QuizQuestion(Strict):
+    """自测题。single 单选、multiple 多选、truefalse 判断、fill 填空。"""
+
+    id: Id
+    type: Literal["single", "multiple", "truefalse", "fill"] = Field(
+        description="题型：single 单选、multiple 多选、truefalse 判断、fill 填空")
+    section: Id = Field(description="所属栏目，例如 principles、phases、requirements、problems、organisation、background")
+    q: Text = Field(description="题干。填空题用 ____（四个下划线）标出空格，只留一个空")
+    choices: list[Choice] = Field(default=[], description="选择题的选项（单选恰有一个正确，多选至少两个正确）")
+    answer: bool | Text | None = Field(
+        default=None, description="判断题写 true（说法正确）或 false；填空题写应填的文字（须逐字出现在所引段落中）")
+    accept: list[Text] = Field(default=[], description="填空题的其他可接受写法（同样须出现在所引段落中）")
+    explanation: Text = Field(description="解析：为什么这样答，只用原文内容")
+    sources: Annotated[list[SourceRef], Field(
+        min_length=1, description="出处，至少一处，都出自同一篇文档，每处都带逐字引文（quote）")]
+
+
+class QuizFile(Strict):
+    questions: list[QuizQuestion] = Field(min_length=1)

@@ -31,7 +31,7 @@ from .paths import ROOT
 MANIFEST = "manifest.json"
 KEEP = 5
 COMPRESS = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"}
-TOOLS = ("mkdocs", "mkdocs-material", "mkdocs-macros-plugin", "pymdown-extensions", "jieba", "pydantic")
+TOOLS = ("mkdocs", "mkdocs-material", "mkdocs-macros-plugin", "pymdown-extensions", "jieba", "pydantic", "weasyprint")
 INLINE_DIR = "assets/javascripts/inline"
 
 
@@ -209,9 +209,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def build_site(out: Path, offline: bool = False, url: str | None = None) -> None:
-    """All checks and the strict build, into `out` (new or empty). Shared by build, publish and offline."""
+def build_site(out: Path, offline: bool = False, url: str | None = None, pdf: bool | None = None) -> None:
+    """All checks and the strict build, into `out` (new or empty). Shared by build, publish and offline.
+
+    pdf: also write the study handbook PDF into the site (None: only when the CJK fonts are present).
+    """
+    from .handbookpdf import SITE_PATH, PdfError, missing_fonts, write_pdf
+
+    if pdf is None:
+        pdf = not missing_fonts()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_OFFLINE": "true" if offline else "false"}
+    env.pop("KB_HANDBOOK_PDF", None)
+    if pdf:
+        env["KB_HANDBOOK_PDF"] = SITE_PATH  # the 学习手册 page links to it
     env.pop("KB_SITE_URL", None)
     if url and not offline:
         env["KB_SITE_URL"] = url
@@ -220,6 +230,11 @@ def build_site(out: Path, offline: bool = False, url: str | None = None) -> None
     mkdocs = Path(sys.executable).with_name("mkdocs")
     if subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(out)], cwd=ROOT, env=env).returncode != 0:
         raise ReleaseError("严格构建失败（见上方的构建日志）。")
+    if pdf:
+        try:
+            write_pdf(out / SITE_PATH)
+        except PdfError as e:
+            raise ReleaseError(f"学习手册 PDF 未生成：{e}") from None
 
 
 def release_name(now: datetime, dest: Dest) -> str:
@@ -258,7 +273,7 @@ def publish(dest_dir: Path, base: str = "/", site: Path | None = None, url: str 
     name = release_name(now, dest)
     work = dest.releases / f".partial-{name}"
     if site is None:
-        build_site(work, url=url)
+        build_site(work, url=url, pdf=True)  # a published site always carries the handbook PDF
         steps()
     else:
         shutil.copytree(site, work, copy_function=_copy_with_step(steps))

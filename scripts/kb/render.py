@@ -79,6 +79,8 @@ def para_anchor(n: int) -> str:
 
 def render_sources(kb: KnowledgeBase, refs: Iterable[m.SourceRef], link: Linker) -> str:
     """'出处：《领导讲话稿》第 16 段、第 18 段' with each paragraph linked; quotes as link titles."""
+    if hasattr(link, "render_sources"):  # the handbook (handbook.py) prints citations as notes
+        return link.render_sources(kb, refs)
     by_doc: dict[str, list[m.SourceRef]] = {}
     for r in refs:
         seen = by_doc.setdefault(r.doc, [])
@@ -462,6 +464,8 @@ def section_summary(kb: KnowledgeBase, key: str) -> str:
         return f"{len(kb.events.events)} 个原文写明的日期。"
     if key == "documents":
         return f"{len(kb.documents)} 篇源文档全文，逐段编号。"
+    if key == "quiz":
+        return f"{len(kb.quiz.questions)} 道自测题：随机出题，当场判分，每题附解析和原文出处。"
     return f"{sum(1 for e in kb.entries if e.section == key and e.id)} 条。"
 
 
@@ -478,6 +482,27 @@ def _phase_card_text(kb: KnowledgeBase) -> str:
 def _cn_number(n: int) -> str:
     digits = "零一二三四五六七八九十"
     return digits[n] if n <= 10 else str(n)
+
+
+# The study tools' macros live in their own modules (imported when called: handbook.py uses this one).
+
+
+def render_quiz(kb: KnowledgeBase, link: Linker) -> str:
+    from .quiz import render_quiz as render
+
+    return render(kb, link)
+
+
+def render_handbook(kb: KnowledgeBase, link: Linker) -> str:
+    from .handbook import render_handbook as render
+
+    return render(kb, link)
+
+
+def render_handbook_pdf(kb: KnowledgeBase, link: Linker) -> str:
+    from .handbook import render_handbook_pdf as render
+
+    return render(kb, link)
 
 
 def render_tag_index(kb: KnowledgeBase, link: Linker) -> str:

@@ -78,6 +78,11 @@ SECTIONS: tuple[Section, ...] = (
             {"source_documents": "render_document_list", "source_document": "render_document",
              "source_title": "render_document_title"},
             item_macros=("source_title", "source_document")),
+    # 学习: the self-test draws from data/quiz.yml (checked by quiz.py, no entries of its own); the
+    # handbook has no data file: it is every section above and below, in this table's order.
+    Section("quiz", "自测", "自测题", "quiz.md", "quiz", m.QuizFile, (), {"quiz": "render_quiz"}, nav="学习"),
+    Section("handbook", "学习手册", "学习手册", "handbook.md", "handbook", None, (),
+            {"handbook": "render_handbook", "handbook_pdf": "render_handbook_pdf"}, nav="学习"),
     # No data file of its own: what changed in all of data/, from git (changes.py).
     Section("changes", "更新记录", "更新记录", "changes.md", "changelog", macros={"changelog": "render_changelog"}),
 )

@@ -223,6 +223,16 @@ def table(r: dict) -> str:
         L.append("7. LOAD — " + (ld or {}).get("skipped", "not measured (--no-load)"))
 
     L.append("")
+    if r.get("pdf"):
+        L.append("8. PDF — 学习手册 with WeasyPrint (kb pdf), one build per scale in a child process")
+        L.append(f"   {'scale':6s} {'wall s':>8s} {'CPU s':>8s} {'peak memory':>12s} {'pages':>6s} {'size':>10s}")
+        for f, v in r["pdf"].items():
+            L.append(f"   {f.replace('x', '×'):6s} {v['wall_s']:8.1f} {v['cpu_s']:8.1f} {str(v['peak_rss_mib']) + ' MiB':>12s} "
+                     f"{v['pages']:6d} {_size(v['bytes']):>10s}")
+    else:
+        L.append("8. PDF — not measured (--pdf-scales '' or fonts missing)")
+
+    L.append("")
     L.append("TARGETS (issue §2; §3 for back-links)")
     for t in r.get("targets", []):
         mark = "met    " if t["met"] else "MISSED "

@@ -108,6 +108,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-citations", action="store_true", help="skip the back-links worst case (about 15 s)")
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--no-load", action="store_true", help="skip wrk against nginx (about 20 s)")
+    ap.add_argument("--pdf-scales", default="1,10", help="scales at which the handbook PDF is built and measured ('' to skip)")
     ap.add_argument("--profile", action="store_true", help="also write cProfile reports to bench/tmp/profile-*.txt")
     ap.add_argument("--project", type=Path, default=ROOT,
                     help="measure another copy of the project (e.g. with a proposed change) instead of this one")
@@ -185,6 +186,22 @@ def main(argv: list[str]) -> int:
 
         say("back-links, worst case: all copies cite the two real documents (10×, 30×)")
         r["citations"] = measure_citations(source)
+
+    pdf_scales = [int(x) for x in a.pdf_scales.split(",") if x]
+    if pdf_scales:
+        from ..handbookpdf import missing_fonts
+        from .pdf import measure as measure_pdf
+
+        if missing_fonts():
+            r["notes"].append("no PDF figures: fonts-noto-cjk is missing (`make test` as root installs it)")
+        else:
+            r["pdf"] = {}
+            for f in pdf_scales:
+                tag = scale_label(f)
+                project = source if f == 1 else TMP / f"scale-{tag}"
+                say(f"pdf: handbook PDF at {tag}")
+                r["pdf"][tag] = measure_pdf(f, project if project.is_dir() else None)
+                say(f"pdf:   {r['pdf'][tag]['wall_s']:.1f} s, {r['pdf'][tag]['peak_rss_mib']} MiB, {r['pdf'][tag]['pages']} pages")
 
     if not a.no_preview:
         from .preview import measure_previews

@@ -149,7 +149,8 @@ def transform(obj, j: int, vocab: Vocabulary, rng: random.Random, key: str | Non
 
 
 # The item lists that grow, per data file, from the section table; intros stay single.
-GROWING = {sec.key: next(i.field for i in sec.items if not i.single)
+# A section without items (the quiz: its answers are checked against the real paragraphs) stays as it is.
+GROWING = {sec.key: next((i.field for i in sec.items if not i.single), None)
            for sec in sections.DATA_SECTIONS if sec.key != "documents"}
 
 
@@ -160,6 +161,9 @@ def scaled_data(data: dict[str, dict], factor: int, cite_real_documents: bool = 
         if name == "documents":
             continue
         list_key = GROWING[name]
+        if list_key is None:
+            out[name] = content
+            continue
         items = content[list_key]
         rng = random.Random(f"{name}:{factor}")
         grown = []
