@@ -308,7 +308,7 @@ class QuizQuestion(Strict):
     """自测题。single 单选、multiple 多选、truefalse 判断、fill 填空。"""
 
     id: Id
-    type: Literal["single", "multiple", "truefalse", "fill"] = Field(
+    type: Annotated[Literal["single", "multiple", "truefalse", "fill"], TextKind(ID)] = Field(
         description="题型：single 单选、multiple 多选、truefalse 判断、fill 填空")
     section: Id = Field(description="所属栏目，例如 principles、phases、requirements、problems、organisation、background")
     q: Text = Field(description="题干。填空题用 ____（四个下划线）标出空格，只留一个空")
