@@ -14,7 +14,7 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from . import cache, hardening, rendercache, searchcache
+from . import cache, hardening, rendercache, searchcache, widgets
 from .mkdocs_env import PAGE_PROBLEMS, project_root
 from .pages import generated_pages, site_nav
 
@@ -70,7 +70,8 @@ class KbPlugin(BasePlugin):
         return env
 
     def on_page_content(self, html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
-        return hardening.sanitise_page(html, page)
+        # The allowlist first, then the site's own code-made controls back in place (widgets.py).
+        return widgets.restore(hardening.sanitise_page(html, page))
 
     # After every other plugin (the offline plugin runs at -100): the pages are final.
     @event_priority(-150)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import models as m
 from . import sections as table
+from . import widgets
 from .errors import Loc, Problem, format_loc, line_for
 
 if TYPE_CHECKING:
@@ -181,13 +182,13 @@ def render_quiz(kb: KnowledgeBase, link: Linker) -> str:
         '<p class="kb-quiz__last" id="kb-quiz-last" hidden></p>'
         '</form>'
     )
+    # The forms are code-made controls: kept out of the page allowlist (widgets.py).
     block = (
         f'<div class="kb-quiz" id="kb-quiz" data-total="{total}">'
-        '<noscript><p>自测需要浏览器允许运行本站的脚本。</p></noscript>'
-        f'{form}'
-        '<div id="kb-quiz-status" class="kb-quiz__status" role="status" aria-live="polite"></div>'
-        '<form id="kb-quiz-questions" class="kb-quiz__questions" novalidate hidden></form>'
-        '</div>'
+        + widgets.placeholder('<noscript><p>自测需要浏览器允许运行本站的脚本。</p></noscript>' + form)
+        + '<div id="kb-quiz-status" class="kb-quiz__status" role="status" aria-live="polite"></div>'
+        + widgets.placeholder('<form id="kb-quiz-questions" class="kb-quiz__questions" novalidate hidden></form>')
+        + '</div>'
     )
     # Data, not code, in an attribute: Material's instant navigation re-runs every inline <script>
     # of a new page as JavaScript (it drops type="application/json" and the id), so a JSON script

@@ -25,12 +25,17 @@ TAGS = {
     "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "kbd", "li", "mark", "ol",
     "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
     "thead", "tr", "ul",
+    "nav",  # the handbook's table of contents
 }
 ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang", "dir", "data-search-exclude"},  # Material: leave out of the search index
-    "a": {"href"},
+    "*": {"id", "class", "title", "lang", "dir", "data-search-exclude",  # Material: leave out of the search index
+          "hidden", "role", "aria-live", "aria-label", "aria-labelledby"},
+    "a": {"href", "data-kb-src"},  # 自测: the source links its script shows
+    "div": {"data-quiz", "data-total"},  # 自测: the question bank as data (never code)
     "img": {"src", "alt", "width", "height", "loading"},
     "ol": {"start", "type"},
+    "li": {"value"},  # the handbook's numbered citation notes
+    "nav": {"aria-labelledby", "aria-label"},
     "td": {"colspan", "rowspan", "align", "style"},
     "th": {"colspan", "rowspan", "align", "style"},
     "details": {"open"},
