@@ -30,7 +30,7 @@ TAGS = {
 ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir", "data-search-exclude",  # Material: leave out of the search index
           "hidden", "role", "aria-live", "aria-label", "aria-labelledby"},
-    "a": {"href", "data-kb-src"},  # 自测: the source links its script shows
+    "a": {"href", "download", "data-kb-src"},  # 自测: the source links its script shows; the handbook PDF
     "div": {"data-quiz", "data-total"},  # 自测: the question bank as data (never code)
     "img": {"src", "alt", "width", "height", "loading"},
     "ol": {"start", "type"},
