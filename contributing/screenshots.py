@@ -17,10 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "contributing" / "img"
-sys.path.insert(0, str(ROOT))
 
-from kb.harness.browser import CHROMIUM_ARGS, CHROMIUM  # noqa: E402
-from kb.harness.servers import free_port  # noqa: E402
+from kb.harness.browser import CHROMIUM_ARGS, CHROMIUM  # the kb package is installed in .venv
+from kb.harness.servers import free_port
 
 COPY = ("mkdocs.yml", "copy-style.yml", "docs", "data", "macros", "scripts", "overrides", "deploy")
 

@@ -93,12 +93,9 @@ PAYLOADS: list[Payload] = [
 
 def outcomes() -> list[tuple[Payload, dict[str, str]]]:
     """What the policy does to each payload in each field kind and in a page."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from kb import sanitise, textpolicy
-    from tests.site_markdown import to_html
+
+    from .site_markdown import to_html
 
     rows = []
     for p in PAYLOADS:
