@@ -45,13 +45,13 @@ def sanitise_page(html: str, page) -> str:  # noqa: ANN001 - MkDocs page
     return cleaned  # the same elements and attributes, as nh3 writes them
 
 
-def harden_site(site_dir: str) -> None:
+def harden_site(site_dir: str, trusted: dict[str, str] | None = None) -> None:
+    """Material's inline scripts into files, any other script refused, the CSP meta tag added: one
+    read and one write per page. `trusted`: each page's content as the allowlist wrote it
+    (inlinescripts.scan_outside reads the rest of the page, and publish reads every page again)."""
     from . import csp, inlinescripts
 
-    site = Path(site_dir)
     try:
-        inlinescripts.externalise(site)
+        inlinescripts.externalise(Path(site_dir), trusted=trusted, finish=csp.add_meta)
     except inlinescripts.ScriptPolicyError as e:
         raise PluginError(str(e)) from None
-    for page in sorted(site.rglob("*.html")):
-        page.write_text(csp.add_meta(page.read_text("utf-8")), "utf-8")

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 
 from .paths import ROOT
 
@@ -172,6 +173,33 @@ def scan(text: str) -> list[Found]:
     return p.found
 
 
+def scan_outside(text: str, trusted: str | None = None) -> list[Found]:
+    """scan(text), reading around one occurrence of `trusted`: markup the build itself made safe.
+
+    `trusted` is a page's content as the nh3 allowlist wrote it (hardening.py): no script, handler
+    or active URL can be in it. Everything else in the page (the theme's header, navigation, table
+    of contents, footer: titles come from content too) is read here. The content is skipped only
+    where the page before it ends in plain text, so that it is read as markup by the browser too;
+    anything else (no match, two matches, an open tag or script before it) reads the whole page.
+    """
+    i = text.find(trusted) if trusted else -1
+    if i < 0 or text.find(trusted, i + 1) >= 0:
+        return scan(text)
+    before = _Scan()
+    before.feed(text[:i])
+    if before.cdata_elem is not None or "<" in before.rawdata or before._script is not None:
+        return scan(text)
+    before.close()
+    end = i + len(trusted)
+    after = _Scan()
+    after.feed(text[end:])
+    after.close()
+    offset = text.count("\n", 0, end)
+    for f in after.found:
+        f.line += offset
+    return before.found + after.found
+
+
 # ---- the check and the move ----------------------------------------------------------------------
 
 
@@ -210,8 +238,13 @@ def _src_known(src: str, page_rel: str, tree: Path, theme: Path, absolute_prefix
 def check_page(text: str, page_rel: str, tree: Path, known: list[tuple[str, re.Pattern]],
                theme: Path, absolute_prefix: str = "/", extra: set[str] = frozenset()) -> list[str]:
     """Every script, handler or active URL in one built page that is not Material's own, in Chinese."""
+    return problems_of(scan(text), page_rel, tree, known, theme, absolute_prefix, extra)
+
+
+def problems_of(found: list[Found], page_rel: str, tree: Path, known: list[tuple[str, re.Pattern]],
+                theme: Path, absolute_prefix: str = "/", extra: set[str] = frozenset()) -> list[str]:
     problems = []
-    for f in scan(text):
+    for f in found:
         where = f"{page_rel}:{f.line}"
         if f.what == "handler":
             problems.append(f"{where}: 事件处理属性（{f.detail}）是内联脚本，不允许。")
@@ -245,63 +278,112 @@ def absolute_prefix(page_html: str) -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def check_tree(tree: Path) -> list[str]:
-    """Every problem of every page of a built site; also the drift of Material's scripts."""
-    problem = drift()
-    if problem:
-        return [problem]
-    known, theme, extra = patterns(), theme_dir(), project_scripts()
+@dataclass
+class Policy:
+    """What a page is checked against: Material's recorded scripts, its theme, the project's own."""
+    known: list[tuple[str, re.Pattern]]
+    theme: Path
+    extra: set[str]
+
+    @classmethod
+    def load(cls) -> "Policy":
+        problem = drift()
+        if problem:
+            raise ScriptPolicyError(problem)
+        return cls(patterns(), theme_dir(), project_scripts())
+
+
+def _pages(tree: Path) -> list[tuple[Path, str]]:
+    return [(page, page.relative_to(tree).as_posix()) for page in sorted(tree.rglob("*.html"))]
+
+
+def _check_text(text: str, rel: str, tree: Path, policy: Policy, trusted: str | None = None) -> tuple[list[Found], list[str]]:
+    found = scan_outside(text, trusted)
+    prefix = absolute_prefix(text) if rel == "404.html" else "/"
+    return found, problems_of(found, rel, tree, policy.known, policy.theme, prefix, policy.extra)
+
+
+def _written_files_problems(tree: Path, policy: Policy) -> list[str]:
     problems = []
-    for page in sorted(tree.rglob("*.html")):
-        rel = page.relative_to(tree).as_posix()
-        text = page.read_text("utf-8")
-        problems += check_page(text, rel, tree, known, theme, absolute_prefix(text) if rel == "404.html" else "/", extra)
     for js in sorted((tree / INLINE_DIR).glob("*")):  # only files this module wrote, from known scripts
         body = js.read_text("utf-8")
-        if not (re.fullmatch(r"[0-9a-f]{16}\.js", js.name) and js.name == _name(body) and any(p.fullmatch(body) for _, p in known)):
+        if not (re.fullmatch(r"[0-9a-f]{16}\.js", js.name) and js.name == _name(body) and any(p.fullmatch(body) for _, p in policy.known)):
             problems.append(f"{js.relative_to(tree).as_posix()}: 不是由 Material 的内联脚本生成的文件。")
     return problems
+
+
+def check_tree(tree: Path) -> list[str]:
+    """Every problem of every page of a built site; also the drift of Material's scripts."""
+    try:
+        policy = Policy.load()
+    except ScriptPolicyError as e:
+        return [str(e)]
+    problems = []
+    for page, rel in _pages(tree):
+        problems += _check_text(page.read_text("utf-8"), rel, tree, policy)[1]
+    return problems + _written_files_problems(tree, policy)
 
 
 def _name(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16] + ".js"
 
 
-def externalise(tree: Path, step=lambda: None) -> int:
+def _move(text: str, rel: str, found: list[Found], policy: Policy, out_dir: Path, written: set[str], step) -> str:
+    """The page with each of Material's inline scripts replaced by a <script src> of its own file."""
+    prefix = absolute_prefix(text) if rel == "404.html" else "../" * rel.count("/")
+    moved = 0
+
+    def replace(m: re.Match) -> str:
+        nonlocal moved
+        body = m.group(1)
+        if not any(p.fullmatch(body) for _, p in policy.known):  # checked above; never move an unknown one
+            raise ScriptPolicyError(f"{rel}: 内联脚本不是 Material 的脚本。")
+        target = out_dir / _name(body)
+        if target.name not in written and not target.exists():
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target.write_text(body, "utf-8")
+            written.add(target.name)
+            step()
+        moved += 1
+        return f'<script src="{prefix}{INLINE_DIR}/{target.name}"></script>'
+
+    new = _INLINE_SCRIPT.sub(replace, text)
+    inline = [f for f in found if f.what == "script" and "src" not in f.attrs and f.attrs.get("type") != "application/json"]
+    if len(inline) != moved:  # a spelling the pattern above missed: refuse rather than leave it inline
+        raise ScriptPolicyError(f"{rel}:{inline[0].line if inline else 1}: 内联脚本无法外置。")
+    return new
+
+
+def externalise(tree: Path, step=lambda: None, trusted: dict[str, str] | None = None,
+                finish: Callable[[str], str] | None = None) -> int:
     """Check every page, then move Material's inline scripts into content-addressed files.
 
-    Raises ScriptPolicyError listing every page and line that carries any other script. Returns
-    the number of files written. `step` is called after each durable change (publish's kill points).
+    Raises ScriptPolicyError listing every page and line that carries any other script; then no
+    page has been changed. Returns the number of files written. `step` is called after each
+    durable change (publish's kill points). `trusted` maps a page (site-relative path) to its
+    content as the allowlist wrote it (see scan_outside); `finish` is applied to each page's text
+    before it is written (the build adds the CSP meta tag in the same pass).
     """
-    problems = check_tree(tree)
+    policy = Policy.load()
+    trusted = trusted or {}
+    pages, problems = [], []
+    for page, rel in _pages(tree):
+        text = page.read_text("utf-8")
+        found, page_problems = _check_text(text, rel, tree, policy, trusted.get(rel))
+        problems += page_problems
+        if not page_problems:
+            pages.append((page, rel, found))  # texts are read again below: a big site is not held in memory
+    problems += _written_files_problems(tree, policy)
     if problems:
         raise ScriptPolicyError("页面中有不属于 Material 的脚本：\n  " + "\n  ".join(problems[:50]))
-    known = patterns()
     out_dir = tree / INLINE_DIR
-    written = 0
-    for page in sorted(tree.rglob("*.html")):
-        rel = page.relative_to(tree).as_posix()
+    written: set[str] = set()
+    for page, rel, found in pages:
         text = page.read_text("utf-8")
-        prefix = absolute_prefix(text) if rel == "404.html" else "../" * rel.count("/")
-
-        def replace(m: re.Match) -> str:
-            nonlocal written
-            body = m.group(1)
-            if not any(p.fullmatch(body) for _, p in known):  # checked above; never move an unknown one
-                raise ScriptPolicyError(f"{rel}: 内联脚本不是 Material 的脚本。")
-            target = out_dir / _name(body)
-            if not target.exists():
-                out_dir.mkdir(parents=True, exist_ok=True)
-                target.write_text(body, "utf-8")
-                written += 1
-                step()
-            return f'<script src="{prefix}{INLINE_DIR}/{target.name}"></script>'
-
-        new = _INLINE_SCRIPT.sub(replace, text)
-        left = [f for f in scan(new) if f.what == "script" and "src" not in f.attrs and f.attrs.get("type") != "application/json"]
-        if left:  # a spelling the pattern above missed: refuse rather than leave it inline
-            raise ScriptPolicyError(f"{rel}:{left[0].line}: 内联脚本无法外置。")
+        new = _move(text, rel, found, policy, out_dir, written, step)
+        if finish is not None:
+            new = finish(new)
         if new != text:
             page.write_text(new, "utf-8")
             step()
-    return written
+    return len(written)

@@ -55,6 +55,7 @@ class KbPlugin(BasePlugin):
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
         rendercache.begin(config, files)
+        self.trusted: dict[str, str] = {}
         return files
 
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
@@ -71,7 +72,11 @@ class KbPlugin(BasePlugin):
 
     def on_page_content(self, html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
         # The allowlist first, then the site's own code-made controls back in place (widgets.py).
-        return widgets.restore(hardening.sanitise_page(html, page))
+        cleaned = hardening.sanitise_page(html, page)
+        content = widgets.restore(cleaned)
+        if content == cleaned:  # nothing but the allowlist's output: the post-build check may skip it
+            self.trusted[page.file.dest_uri] = content
+        return content
 
     # After every other plugin (the offline plugin runs at -100): the pages are final.
     @event_priority(-150)
@@ -80,4 +85,4 @@ class KbPlugin(BasePlugin):
             self.segments.save()
         rendercache.finish()
         if self.command != "serve":
-            hardening.harden_site(config["site_dir"])
+            hardening.harden_site(config["site_dir"], self.trusted)
