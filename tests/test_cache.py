@@ -57,6 +57,36 @@ def test_a_data_edit_is_never_served_from_the_cache(project_copy, tmp_path):
     assert same_tree(tmp_path / "reference", tmp_path / "after") == []
 
 
+def test_a_definition_edit_re_renders_the_glossary_not_the_pages_mentioning_the_term(project_copy, tmp_path):
+    """Tooltips carry the definitions (kb.glossarytips), filled in after the cached Markdown: a page that
+    mentions the term keeps its cached HTML and still shows the new definition."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    cache = tmp_path / "cache"
+    glossary = project_copy / "data" / "glossary.yml"
+    first = yaml.safe_load(glossary.read_text("utf-8"))["terms"][0]
+    build(project_copy, tmp_path / "before", KB_CACHE_DIR=str(cache))
+    glossary.write_text(glossary.read_text("utf-8").replace("definition: ", "definition: 缓存测试新词。", 1), "utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_CACHE_DIR": str(cache)}
+    result = subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict", "--verbose", "--site-dir",
+                             str(tmp_path / "after")], cwd=project_copy, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rendered = next(line for line in (result.stdout + result.stderr).splitlines() if "Markdown rendered anew:" in line)
+    rendered = set(rendered.split("Markdown rendered anew:")[1].split())
+    title = f'#{first["id"]}" title="{first["term"]}：缓存测试新词。"'
+    mentions = [p.relative_to(tmp_path / "after").parent.as_posix() for p in (tmp_path / "after").rglob("index.html")
+                if title in p.read_text("utf-8")]
+    others = [m for m in mentions if m not in ("glossary", "handbook")]
+    assert others, f"no page besides the glossary shows the new tooltip: {mentions}"
+    assert "glossary.md" in rendered
+    assert not {f"{m}.md" for m in others} & rendered, f"pages re-rendered for a definition edit: {sorted(rendered)}"
+    build(project_copy, tmp_path / "reference", KB_CACHE="off")
+    assert same_tree(tmp_path / "reference", tmp_path / "after") == []
+
+
 def test_a_broken_link_fails_the_strict_build_again_when_its_page_is_cached(project_copy, tmp_path):
     cache = tmp_path / "cache"
     page = project_copy / "docs" / "events.md"

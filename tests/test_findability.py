@@ -79,6 +79,30 @@ def test_tooltip_is_the_first_sentence():
     assert short_definition("推进会报道回答“查摆问题查什么？”：要聚焦“四风”查。另一句。") == "推进会报道回答“查摆问题查什么？”：要聚焦“四风”查。"
 
 
+def test_late_titles_leave_the_definitions_out_of_the_markdown_html():
+    """The build's render cache keeps HTML made with late_titles: a definition edit must change
+    nothing in it, and fill_titles (also with the nonce of an earlier process) puts the current one in."""
+    from kb.glossarytips import NONCE, title_placeholder
+
+    def late(terms):
+        return GlossaryTooltips(terms, lambda: "principles.md", late_titles=True)
+
+    edited = [term("qunzhong-luxian", "群众路线", "改过的释义。"), *TERMS[1:]]
+    before, after = (markdown.Markdown(extensions=["attr_list", late(t)]).convert("坚持群众路线。") for t in (TERMS, edited))
+    assert before == after and "释义" not in before
+    assert repr(late(TERMS)) == repr(late(edited))  # the cache key of every page stays the same
+    assert 'title="群众路线：改过的释义。"' in late(edited).fill_titles(after)
+    earlier = "0" * len(NONCE)
+    old = after.replace(NONCE, earlier)
+    assert late(edited).fill_titles(old, earlier) == late(edited).fill_titles(after)
+    assert late(edited).fill_titles(old) == old  # another nonce is not this process's placeholder
+    assert repr(late(TERMS)) != repr(late([*TERMS, term("xin", "新词")]))  # a new name links more text
+    # An editor cannot write a placeholder: the nonce is drawn at random when the process starts.
+    written = render(f"见 {title_placeholder('si-feng', 'ab' * 12)} 与 kb-tip-si-feng。")
+    assert "形式主义" not in written
+
+
+
 # ---- vocabulary, pinyin and index from the real data
 
 

@@ -11,7 +11,13 @@ does not have, so this tree processor does the matching itself, fed from data/gl
 - the text itself is unchanged (only wrapped in <a>), so search and copying see the same text.
 
 Material's `content.tooltips` shows the link title in its tooltip style on hover and focus;
-tapping follows the link to the entry. No MkDocs here: the current page's path comes from a
+tapping follows the link to the entry.
+
+The titles (the short definitions) are written in after the Markdown: the tree processor leaves
+a placeholder keyed by term id, holding a random nonce drawn once per process (an editor cannot
+write one that gets replaced), and `fill_titles` puts the current definitions in. A cached page's
+HTML thus stays valid when only a definition changed (kb.rendercache): a definition edit re-renders
+the glossary page, not every page that mentions the term. No MkDocs here: the current page's path comes from a
 callable, links are relative Markdown-style paths that MkDocs then validates and rewrites.
 """
 from __future__ import annotations
@@ -20,11 +26,14 @@ import functools
 import html
 import posixpath
 import re
+import secrets
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
+from markdown.serializers import to_html_string
 from markdown.treeprocessors import Treeprocessor
 
 GLOSSARY_PAGE = "glossary.md"
@@ -37,6 +46,11 @@ SKIP_CLASSES = {"kb-quote", "kb-para", "kb-sources", "kb-cited-by", "kb-aliases"
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MARKUP = re.compile(r"[*_`\[\]]|\{[^}]*\}")
 SHORT = 90
+NONCE = secrets.token_hex(12)
+
+
+def title_placeholder(term_id: str, nonce: str = NONCE) -> str:
+    return f"kb-tip-{nonce}-{term_id}"
 
 
 @dataclass(frozen=True)
@@ -157,8 +171,8 @@ class TooltipProcessor(Treeprocessor):
             if term.id in self.seen or term.id == self.section:
                 continue
             self.seen.add(term.id)
-            a = etree.Element("a", {"href": self.href(term), "class": "kb-term", "title": html.escape(f"{term.name}：{term.short}")})
-            # Material's tooltip inserts a title with innerHTML: the value is escaped text (textpolicy.attr).
+            # The title comes later (fill_titles): the Markdown's HTML does not depend on the definition.
+            a = etree.Element("a", {"href": self.href(term), "class": "kb-term", "title": title_placeholder(term.id)})
             a.text = m.group(0)
             if len(out) == 1:
                 out[0] = text[pos:m.start()]
@@ -173,21 +187,53 @@ class TooltipProcessor(Treeprocessor):
         return out
 
 
+class _FillTitles(Postprocessor):
+    def __init__(self, md: Markdown, ext: "GlossaryTooltips"):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, text: str) -> str:
+        return self.ext.fill_titles(text)
+
+
 class GlossaryTooltips(Extension):
-    def __init__(self, terms: Iterable, current_page: Callable[[], str], doc_titles: dict[str, str] | None = None, **kwargs):
+    """late_titles=True: the caller runs fill_titles on the HTML itself (after its render cache);
+    otherwise the Markdown's own last step does."""
+
+    def __init__(self, terms: Iterable, current_page: Callable[[], str], doc_titles: dict[str, str] | None = None,
+                 late_titles: bool = False, **kwargs):
         self.names = term_links(terms, doc_titles)
         self.current_page = current_page
+        self.late_titles = late_titles
+        self.nonce = NONCE  # this module's (a reloaded module draws another)
+        self._titles: dict[str, str] = {}
+        for link in self.names.values():
+            # Exactly as Python-Markdown writes the attribute, so the page is byte for byte the same.
+            # Material's tooltip inserts a title with innerHTML: the value is escaped text (textpolicy.attr).
+            tag = to_html_string(etree.Element("a", {"title": html.escape(f"{link.name}：{link.short}")}))
+            self._titles[link.id] = tag[len('<a title="'):-len('"></a>')]
         super().__init__(**kwargs)
 
     def __repr__(self) -> str:
-        # kb.rendercache keys pages by the Markdown configuration's repr: the glossary this step uses.
+        # kb.rendercache keys pages by the Markdown configuration's repr: which names link where (the
+        # definitions are not in the Markdown's HTML, see fill_titles).
         import hashlib
 
         from pathlib import Path
 
-        facts = Path(__file__).read_bytes() + repr(sorted(self.names.items())).encode()  # code and data
+        links = sorted((name, t.id, t.name) for name, t in self.names.items())
+        facts = Path(__file__).read_bytes() + repr((links, self.late_titles)).encode()  # code and data
         return f"GlossaryTooltips({hashlib.sha256(facts).hexdigest()[:16]})"
+
+    def fill_titles(self, text: str, nonce: str = NONCE) -> str:
+        """The HTML with each placeholder of `nonce` (this process's, or the one a cached page was
+        rendered with) replaced by the term's current title."""
+        if nonce not in text:
+            return text
+        return re.sub(re.escape(title_placeholder("", nonce)) + r"([a-z0-9-]+)", lambda m: self._titles[m.group(1)], text)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         # After attr_list (8: classes such as .kb-quote are set), before toc (5) and MkDocs' link rewriting (0).
         md.treeprocessors.register(TooltipProcessor(md, self.names, self.current_page), "kb_glossary_tooltips", 6)
+        if not self.late_titles:
+            md.postprocessors.register(_FillTitles(md, self), "kb_glossary_titles", 0)

@@ -120,7 +120,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     if exts is not None:  # None: a test's stand-in configuration
         exts[:] = [e for e in exts if type(e).__name__ not in ("GlossaryTooltips", "ItemExtras")]
         exts += [GlossaryTooltips(kb.glossary.terms, lambda: page_src(env),
-                                  {k: d.meta.short_title for k, d in kb.documents.items()}), ItemExtras(kb.tagging, lambda: page_src(env))]
+                                  {k: d.meta.short_title for k, d in kb.documents.items()}, late_titles=True), ItemExtras(kb.tagging, lambda: page_src(env))]
     # No env.variables["kb"]: mkdocs-macros' on_pre_build serialises every variable to JSON for
     # its debug log, debug on or off, in time proportional to the content.
 

@@ -3,7 +3,10 @@
 - Markdown → HTML (MkDocs' Page.render): the page's Markdown after the macros, the site's
   files (links are resolved against them) and the Markdown configuration. The warnings a
   render logged (a broken link, say) are stored with it and logged again on a hit, so strict
-  mode fails exactly as without the cache.
+  mode fails exactly as without the cache. What an extension fills in after the Markdown
+  (`fill_titles`: the glossary tooltips' definitions, kb.glossarytips) is not part of the key:
+  it is filled in on every render, hit or miss, so a definition edit does not re-render the pages
+  that mention the term.
 - Material's search entries for a page: its URL, title, meta, HTML and table of contents.
 
 MkDocs-aware (this module patches MkDocs and Material); the content layer never imports it.
@@ -20,6 +23,7 @@ from mkdocs.structure.pages import Page
 from . import cache
 
 _state: dict = {}
+log = logging.getLogger("mkdocs.plugins.kb.rendercache")
 
 
 class _Capture(logging.Handler):
@@ -46,10 +50,13 @@ def begin(config, files) -> None:  # noqa: ANN001 - MkDocs config and files
     version = cache.code_digest("rendercache") + _state["context"]
     _state["html"] = cache.Table.open("markdown", version)
     _state["search"] = cache.Table.open("search", cache.code_digest("rendercache"))
+    _state["rendered"] = []
     _install()
 
 
 def finish() -> None:
+    # `mkdocs build -v` says which pages' Markdown was not served from the cache (tests/test_cache.py).
+    log.debug("Markdown rendered anew: %s", " ".join(sorted(_state.get("rendered", []))) or "(none)")
     for kind in ("html", "search"):
         if kind in _state:
             _state[kind].save()
@@ -61,12 +68,20 @@ def _install() -> None:
     render = Page.render
 
     def cached_render(self: Page, config, files) -> None:  # noqa: ANN001
+        late = [e for e in config["markdown_extensions"] if getattr(e, "late_titles", False)]
+        nonces = _render(self, config, files)
+        for ext in late:  # the placeholders' nonce: this process's, or the one the cached HTML was made with
+            self.content = ext.fill_titles(self.content, nonces.get(type(ext).__name__, ext.nonce))
+
+    def _render(self: Page, config, files) -> dict:  # noqa: ANN001
         table = _state.get("html")
         if table is None or files is not _state.get("files") or not cache.enabled():
-            return render(self, config, files)
+            render(self, config, files)
+            return {}
         key = (self.file.src_uri, hashlib.sha256(self.markdown.encode("utf-8")).digest())
 
         def compute():
+            _state["rendered"].append(self.file.src_uri)
             capture = _Capture()
             mkdocs_log = logging.getLogger("mkdocs")
             mkdocs_log.addHandler(capture)
@@ -76,19 +91,21 @@ def _install() -> None:
                 mkdocs_log.removeHandler(capture)
             links = {f.src_uri: v for f, v in (self.links_to_anchors or {}).items()}
             records = [(r.name, r.levelno, r.getMessage()) for r in capture.records if r.levelno >= logging.INFO]
+            nonces = {type(e).__name__: e.nonce for e in config["markdown_extensions"] if getattr(e, "late_titles", False)}
             return pickle.dumps((self.content, self.toc, self._title_from_render, self.present_anchor_ids, links,
-                                 records), protocol=pickle.HIGHEST_PROTOCOL), True
+                                 records, nonces), protocol=pickle.HIGHEST_PROTOCOL), True
 
         blob, fresh = table.get(key, compute)
         if fresh:
             table.new[key] = (blob, False)  # the next use is a hit
-            return
-        content, toc, title, anchors, links, records = pickle.loads(blob)
+            return {}
+        content, toc, title, anchors, links, records, nonces = pickle.loads(blob)
         self.content, self.toc, self._title_from_render, self.present_anchor_ids = content, toc, title, anchors
         if links:
             self.links_to_anchors = {files.get_file_from_path(src): v for src, v in links.items()}
         for name, level, message in records:  # what the render said, said again
             logging.getLogger(name).log(level, message)
+        return nonces
 
     cached_render.__kb_cached__ = True
     Page.render = cached_render
