@@ -82,6 +82,11 @@ def test_a_definition_edit_re_renders_the_glossary_not_the_pages_mentioning_the_
     others = [m for m in mentions if m not in ("glossary", "handbook")]
     assert others, f"no page besides the glossary shows the new tooltip: {mentions}"
     assert "glossary.md" in rendered
+    # The handbook (one large block, kb.chunkrender) re-renders only the parts that hold the definition.
+    handbook = [r for r in rendered if r.startswith("handbook.md[")]
+    assert handbook, f"the handbook was not rendered in parts: {sorted(rendered)}"
+    anew, parts = map(int, handbook[0][len("handbook.md["):-1].split("/"))
+    assert parts > 10 and anew <= 2, handbook
     assert not {f"{m}.md" for m in others} & rendered, f"pages re-rendered for a definition edit: {sorted(rendered)}"
     build(project_copy, tmp_path / "reference", KB_CACHE="off")
     assert same_tree(tmp_path / "reference", tmp_path / "after") == []

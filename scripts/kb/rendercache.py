@@ -13,6 +13,7 @@ MkDocs-aware (this module patches MkDocs and Material); the content layer never 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,7 +21,7 @@ import pickle
 
 from mkdocs.structure.pages import Page
 
-from . import cache
+from . import cache, chunkrender
 
 _state: dict = {}
 log = logging.getLogger("mkdocs.plugins.kb.rendercache")
@@ -47,7 +48,7 @@ def begin(config, files) -> None:  # noqa: ANN001 - MkDocs config and files
     _state["context"] = hashlib.sha256(json.dumps(site).encode() + markdown.encode() + mdx.encode()
                                        + str(config.get("use_directory_urls")).encode()).digest()
     _state["files"] = files
-    version = cache.code_digest("rendercache") + _state["context"]
+    version = cache.code_digest("rendercache", "chunkrender") + _state["context"]
     _state["html"] = cache.Table.open("markdown", version)
     _state["search"] = cache.Table.open("search", cache.code_digest("rendercache"))
     _state["rendered"] = []
@@ -62,50 +63,104 @@ def finish() -> None:
             _state[kind].save()
 
 
+def _nonces(config) -> dict[str, str]:  # noqa: ANN001
+    """The nonces of the late-filling extensions' placeholders (kb.glossarytips) in this process."""
+    return {type(e).__name__: e.nonce for e in config["markdown_extensions"] if getattr(e, "late_titles", False)}
+
+
+def _renonce(content: str, nonces: dict[str, str], config) -> str:  # noqa: ANN001
+    """Cached HTML with its placeholders in this process's nonces (it may come from an earlier one)."""
+    for name, nonce in _nonces(config).items():
+        if nonces.get(name, nonce) != nonce:
+            content = content.replace(nonces[name], nonce)
+    return content
+
+
+@contextlib.contextmanager
+def _captured():
+    """What a render logs, to be logged again when its result is reused."""
+    capture = _Capture()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(capture)
+    records: list = []
+    try:
+        yield records
+    finally:
+        mkdocs_log.removeHandler(capture)
+        records.extend((r.name, r.levelno, r.getMessage()) for r in capture.records if r.levelno >= logging.INFO)
+
+
+def _replay(records: list) -> None:
+    for name, level, message in records:  # what the render said, said again
+        logging.getLogger(name).log(level, message)
+
+
 def _install() -> None:
     if getattr(Page.render, "__kb_cached__", False):
         return
     render = Page.render
 
     def cached_render(self: Page, config, files) -> None:  # noqa: ANN001
-        late = [e for e in config["markdown_extensions"] if getattr(e, "late_titles", False)]
-        nonces = _render(self, config, files)
-        for ext in late:  # the placeholders' nonce: this process's, or the one the cached HTML was made with
-            self.content = ext.fill_titles(self.content, nonces.get(type(ext).__name__, ext.nonce))
+        _render(self, config, files)
+        for ext in config["markdown_extensions"]:
+            if getattr(ext, "late_titles", False):
+                self.content = ext.fill_titles(self.content)
 
-    def _render(self: Page, config, files) -> dict:  # noqa: ANN001
+    def _render(self: Page, config, files) -> None:  # noqa: ANN001
         table = _state.get("html")
         if table is None or files is not _state.get("files") or not cache.enabled():
-            render(self, config, files)
-            return {}
+            return render(self, config, files)
+        parts = chunkrender.split(self.markdown)
+        if parts is not None and _render_parts(self, config, files, table, parts):
+            return
         key = (self.file.src_uri, hashlib.sha256(self.markdown.encode("utf-8")).digest())
 
         def compute():
             _state["rendered"].append(self.file.src_uri)
-            capture = _Capture()
-            mkdocs_log = logging.getLogger("mkdocs")
-            mkdocs_log.addHandler(capture)
-            try:
+            with _captured() as records:
                 render(self, config, files)
-            finally:
-                mkdocs_log.removeHandler(capture)
             links = {f.src_uri: v for f, v in (self.links_to_anchors or {}).items()}
-            records = [(r.name, r.levelno, r.getMessage()) for r in capture.records if r.levelno >= logging.INFO]
-            nonces = {type(e).__name__: e.nonce for e in config["markdown_extensions"] if getattr(e, "late_titles", False)}
             return pickle.dumps((self.content, self.toc, self._title_from_render, self.present_anchor_ids, links,
-                                 records, nonces), protocol=pickle.HIGHEST_PROTOCOL), True
+                                 records, _nonces(config)), protocol=pickle.HIGHEST_PROTOCOL), True
 
         blob, fresh = table.get(key, compute)
         if fresh:
             table.new[key] = (blob, False)  # the next use is a hit
-            return {}
+            return
         content, toc, title, anchors, links, records, nonces = pickle.loads(blob)
-        self.content, self.toc, self._title_from_render, self.present_anchor_ids = content, toc, title, anchors
+        self.content = _renonce(content, nonces, config)
+        self.toc, self._title_from_render, self.present_anchor_ids = toc, title, anchors
         if links:
             self.links_to_anchors = {files.get_file_from_path(src): v for src, v in links.items()}
-        for name, level, message in records:  # what the render said, said again
-            logging.getLogger(name).log(level, message)
-        return nonces
+        _replay(records)
+
+    def _render_parts(self: Page, config, files, table, parts) -> bool:  # noqa: ANN001
+        """The page from its separately cached parts (kb.chunkrender); False: render it whole."""
+        converter = None
+        docs = []
+        misses = 0
+        for kind, text in [("outer", parts.outer), *(("part", chunkrender.chunk_doc(parts, c)) for c in parts.chunks)]:
+            fresh = False
+
+            def compute():
+                nonlocal converter, fresh, misses
+                fresh, misses = True, misses + 1
+                converter = converter or chunkrender.Converter(self, config, files)
+                with _captured() as records:
+                    doc = converter.convert(text)
+                return pickle.dumps({**doc, "records": records, "nonces": _nonces(config)}, protocol=pickle.HIGHEST_PROTOCOL)
+
+            doc = pickle.loads(table.get((self.file.src_uri, kind, hashlib.sha256(text.encode("utf-8")).digest()), compute))
+            if not fresh:
+                _replay(doc["records"])
+            doc["content"] = _renonce(doc["content"], doc["nonces"], config)
+            docs.append(doc)
+        if misses:
+            _state["rendered"].append(f"{self.file.src_uri}[{misses}/{len(docs)}]")  # parts rendered anew / all
+        if chunkrender.assemble(self, files, parts, docs[0], docs[1:]):
+            return True
+        log.debug("%s: rendered whole (its parts would not give the same HTML)", self.file.src_uri)
+        return False
 
     cached_render.__kb_cached__ = True
     Page.render = cached_render
