@@ -197,8 +197,8 @@ class _FillTitles(Postprocessor):
 
 
 class GlossaryTooltips(Extension):
-    """late_titles=True: the caller runs fill_titles on the HTML itself (after its render cache);
-    otherwise the Markdown's own last step does."""
+    """late_titles=True: the caller runs fill_titles on the HTML itself (after its caches: kb.plugin
+    fills them after the allowlist); otherwise the Markdown's own last step does."""
 
     def __init__(self, terms: Iterable, current_page: Callable[[], str], doc_titles: dict[str, str] | None = None,
                  late_titles: bool = False, **kwargs):
@@ -225,12 +225,18 @@ class GlossaryTooltips(Extension):
         facts = Path(__file__).read_bytes() + repr((links, self.late_titles)).encode()  # code and data
         return f"GlossaryTooltips({hashlib.sha256(facts).hexdigest()[:16]})"
 
-    def fill_titles(self, text: str, nonce: str = NONCE) -> str:
+    def fill_titles(self, text: str, nonce: str = NONCE, titles: dict[str, str] | None = None) -> str:
         """The HTML with each placeholder of `nonce` (this process's, or the one a cached page was
-        rendered with) replaced by the term's current title."""
+        rendered with) replaced by the term's current title: as Python-Markdown writes the attribute,
+        or as `titles` (term id -> attribute text) has it."""
         if nonce not in text:
             return text
-        return re.sub(re.escape(title_placeholder("", nonce)) + r"([a-z0-9-]+)", lambda m: self._titles[m.group(1)], text)
+        titles = self._titles if titles is None else titles
+        return re.sub(re.escape(title_placeholder("", nonce)) + r"([a-z0-9-]+)", lambda m: titles[m.group(1)], text)
+
+    def titles(self) -> dict[str, str]:
+        """Term id -> the title attribute's text as Python-Markdown writes it."""
+        return dict(self._titles)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         # After attr_list (8: classes such as .kb-quote are set), before toc (5) and MkDocs' link rewriting (0).

@@ -14,7 +14,7 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from . import cache, hardening, rendercache, searchcache, widgets
+from . import cache, hardening, latefill, rendercache, searchcache, widgets
 from .mkdocs_env import PAGE_PROBLEMS, project_root
 from .pages import generated_pages, site_nav
 
@@ -71,10 +71,14 @@ class KbPlugin(BasePlugin):
         return env
 
     def on_page_content(self, html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
-        # The allowlist first, then the site's own code-made controls back in place (widgets.py).
-        cleaned = hardening.sanitise_page(html, page)
+        # The allowlist first, then the site's own code-made controls back in place (widgets.py),
+        # then the glossary tooltips' definitions (latefill.py): a definition edit leaves the page's
+        # HTML until here unchanged, so its render, allowlist and search entries come from the cache.
+        cleaned = latefill.sanitised(html, page, config)
         content = widgets.restore(cleaned)
-        if content == cleaned:  # nothing but the allowlist's output: the post-build check may skip it
+        trusted = content == cleaned  # nothing but the allowlist's output: the post-build check may skip it
+        content = latefill.fill(content, page, config)
+        if trusted:
             self.trusted[page.file.dest_uri] = content
         return content
 
@@ -84,5 +88,6 @@ class KbPlugin(BasePlugin):
         if self.segments is not None:
             self.segments.save()
         rendercache.finish()
+        latefill.finish()
         if self.command != "serve":
             hardening.harden_site(config["site_dir"], self.trusted)

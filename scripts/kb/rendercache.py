@@ -3,11 +3,11 @@
 - Markdown → HTML (MkDocs' Page.render): the page's Markdown after the macros, the site's
   files (links are resolved against them) and the Markdown configuration. The warnings a
   render logged (a broken link, say) are stored with it and logged again on a hit, so strict
-  mode fails exactly as without the cache. What an extension fills in after the Markdown
-  (`fill_titles`: the glossary tooltips' definitions, kb.glossarytips) is not part of the key:
-  it is filled in on every render, hit or miss, so a definition edit does not re-render the pages
-  that mention the term.
-- Material's search entries for a page: its URL, title, meta, HTML and table of contents.
+  mode fails exactly as without the cache. The glossary tooltips' definitions are not in this
+  HTML (kb.glossarytips: placeholders, filled in by kb.plugin after the allowlist), so a definition
+  edit does not re-render the pages that mention the term.
+- Material's search entries for a page: its URL, title, meta, HTML (before the tooltips' titles
+  are filled in: the index holds no attribute) and table of contents.
 
 MkDocs-aware (this module patches MkDocs and Material); the content layer never imports it.
 """
@@ -101,12 +101,6 @@ def _install() -> None:
     render = Page.render
 
     def cached_render(self: Page, config, files) -> None:  # noqa: ANN001
-        _render(self, config, files)
-        for ext in config["markdown_extensions"]:
-            if getattr(ext, "late_titles", False):
-                self.content = ext.fill_titles(self.content)
-
-    def _render(self: Page, config, files) -> None:  # noqa: ANN001
         table = _state.get("html")
         if table is None or files is not _state.get("files") or not cache.enabled():
             return render(self, config, files)
@@ -176,7 +170,8 @@ def _install() -> None:
         if table is None or not cache.enabled():
             return add(self, page)
         meta = {k: page.meta.get(k) for k in ("tags", "search", "title")}
-        key = hashlib.sha256(json.dumps([page.url, page.title, meta, page.content, _toc_key(page.toc)],
+        content = getattr(page, "kb_unfilled_content", page.content)  # set by kb.plugin
+        key = hashlib.sha256(json.dumps([page.url, page.title, meta, content, _toc_key(page.toc)],
                                         default=str).encode("utf-8")).digest()
 
         def compute():

@@ -1,0 +1,73 @@
+"""What a page's HTML gets after the allowlist: the glossary tooltips' definitions (kb.glossarytips).
+
+The Markdown leaves a placeholder where each tooltip's title goes, so that a definition edit
+changes no page's HTML but the glossary's. The allowlist (kb.hardening, nh3) runs on that HTML,
+cached by the HTML and the page's source; the titles then go in as nh3 writes an attribute, so the
+page is byte for byte what nh3 makes of the page with its titles (tests/test_cache.py).
+MkDocs-aware (called by kb.plugin).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib import metadata
+from pathlib import Path
+
+from . import cache, hardening
+
+_tables: dict = {}
+
+
+def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and config
+    """hardening.sanitise_page, or its result for the same HTML and page source."""
+    if not cache.enabled():
+        return hardening.sanitise_page(html, page)
+    table = _tables.get("sanitise")
+    if table is None:
+        version = cache.code_digest("latefill", "hardening", "sanitise") + metadata.version("nh3").encode()
+        table = _tables["sanitise"] = cache.Table.open("sanitise", version)
+    # The placeholders' nonce differs in every process: the key leaves it out, a hit puts this one in.
+    nonces = [e.nonce for e in config["markdown_extensions"] if getattr(e, "late_titles", False)]
+    keyed = html
+    for nonce in nonces:
+        keyed = keyed.replace(nonce, "")
+    path = page.file.abs_src_path
+    source = Path(path).read_bytes() if path and Path(path).is_file() else b""
+    key = (page.file.src_uri, hashlib.sha256(keyed.encode("utf-8")).digest(), hashlib.sha256(source).digest())
+    cleaned, used = table.get(key, lambda: (hardening.sanitise_page(html, page), nonces))
+    for old, new in zip(used, nonces):
+        if old != new:
+            cleaned = cleaned.replace(old, new)
+    return cleaned
+
+
+def finish() -> None:
+    table = _tables.pop("sanitise", None)
+    if table is not None:
+        table.save()
+
+
+_titles: dict = {}
+
+
+def fill(content: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and config
+    """The page with the tooltips' titles, written as nh3 writes them (the allowlist already ran)."""
+    for ext in config["markdown_extensions"]:
+        if not getattr(ext, "late_titles", False) or ext.nonce not in content:
+            continue
+        page.kb_unfilled_content = content.replace(ext.nonce, "")  # kb.rendercache keys search entries by it
+        content = ext.fill_titles(content, titles=_nh3_titles(ext))
+    return content
+
+
+def _nh3_titles(ext) -> dict[str, str]:  # noqa: ANN001 - kb.glossarytips.GlossaryTooltips
+    from . import sanitise
+
+    if _titles.get("ext") is not ext:  # one extension per build
+        out = {}
+        for term_id, attr in ext.titles().items():
+            html = sanitise.clean(f'<a title="{attr}">x</a>')
+            out[term_id] = re.fullmatch(r'<a title="([^"]*)">x</a>', html).group(1)
+        _titles.clear()
+        _titles.update(ext=ext, titles=out)
+    return _titles["titles"]
