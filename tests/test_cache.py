@@ -75,19 +75,22 @@ def test_a_definition_edit_re_renders_the_glossary_not_the_pages_mentioning_the_
                              str(tmp_path / "after")], cwd=project_copy, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     rendered = next(line for line in (result.stdout + result.stderr).splitlines() if "Markdown rendered anew:" in line)
-    rendered = set(rendered.split("Markdown rendered anew:")[1].split())
+    rendered = set(rendered.split("Markdown rendered anew:")[1].split())  # page, or page[parts anew/parts]
+    pages = {r.split("[")[0] for r in rendered}
     title = f'#{first["id"]}" title="{first["term"]}：缓存测试新词。"'
     mentions = [p.relative_to(tmp_path / "after").parent.as_posix() for p in (tmp_path / "after").rglob("index.html")
                 if title in p.read_text("utf-8")]
     others = [m for m in mentions if m not in ("glossary", "handbook")]
     assert others, f"no page besides the glossary shows the new tooltip: {mentions}"
-    assert "glossary.md" in rendered
-    # The handbook (one large block, kb.chunkrender) re-renders only the parts that hold the definition.
-    handbook = [r for r in rendered if r.startswith("handbook.md[")]
-    assert handbook, f"the handbook was not rendered in parts: {sorted(rendered)}"
-    anew, parts = map(int, handbook[0][len("handbook.md["):-1].split("/"))
-    assert parts > 10 and anew <= 2, handbook
-    assert not {f"{m}.md" for m in others} & rendered, f"pages re-rendered for a definition edit: {sorted(rendered)}"
+    assert "glossary.md" in pages
+    # The handbook (one large block) and the glossary (cut at its headings) re-render only the parts
+    # that hold the definition (kb.chunkrender).
+    for page in ("handbook.md", "glossary.md"):
+        counts = [r for r in rendered if r.startswith(f"{page}[")]
+        assert counts, f"{page} was not rendered in parts: {sorted(rendered)}"
+        anew, parts = map(int, counts[0][len(page) + 1:-1].split("/"))
+        assert parts > 10 and anew <= 2, counts
+    assert not {f"{m}.md" for m in others} & pages, f"pages re-rendered for a definition edit: {sorted(rendered)}"
     build(project_copy, tmp_path / "reference", KB_CACHE="off")
     assert same_tree(tmp_path / "reference", tmp_path / "after") == []
 
@@ -105,3 +108,29 @@ def test_a_broken_link_fails_the_strict_build_again_when_its_page_is_cached(proj
         assert result.returncode != 0, f"{attempt} cache: a broken link passed the strict build"
         assert "no-such-page.md" in result.stdout + result.stderr
     assert (cache / "markdown").is_dir()
+
+
+def test_the_handbook_block_is_cut_only_where_a_part_renders_alone():
+    """kb.chunkrender cuts before h2/h3 inside the block; never inside a fence or another HTML
+    block, and keeps headings that `toc` must number (same text, no id of their own) in one part."""
+    from kb import chunkrender
+
+    filler = "正文。" * 40_000  # the block must be large enough to be cut at all
+    block = "\n\n".join([
+        "## 甲 { #a }", filler,
+        "## 乙 { #b }", "#### 职责", "```text\n\n## 不是标题\n\n```",
+        "## 丙 { #c }", "<div class=\"x\">\n\n## 在别的块里\n\n</div>",
+        "### 丁 { #d }", "#### 职责",
+        "## 戊 { #e }", "段落。",
+    ])
+    page = f"# 学习手册\n\n前言。\n\n<div class=\"kb-handbook\" markdown>\n\n{block}\n\n</div>\n\n页脚。\n"
+    parts = chunkrender.split(page)
+    assert parts is not None and parts.open_line == '<div class="kb-handbook" markdown>'
+    starts = [c.strip().split("\n", 1)[0] for c in parts.chunks]
+    # 乙 … 丁 hold the two 职责 headings: one part; the fence and the other div are never cut.
+    assert starts == ["## 甲 { #a }", "## 乙 { #b }", "## 戊 { #e }"], starts
+    assert "".join(parts.chunks).count("不是标题") == 1 and "在别的块里" in parts.chunks[1]
+    assert parts.outer == f"# 学习手册\n\n前言。\n\n{chunkrender.PLACEHOLDER}\n\n页脚。\n"
+    assert chunkrender.split(page.replace(filler, "短。")) is None  # small pages are rendered whole
+    assert chunkrender.split(page + "\nkb-parts-here\n") is None  # an editor's text never meets the placeholder
+    assert chunkrender.split(page + "\n## 块后的标题\n") is None  # would have to be ordered into the contents

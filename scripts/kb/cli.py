@@ -114,11 +114,12 @@ def serve_cmd(addr: Annotated[str, typer.Option("--addr", help="监听地址")] 
     from mkdocs.__main__ import cli as mkdocs_cli
 
     # MkDocs polls for changes every 0.5 s; an editor's save should show within a fraction of that.
-    # Polling a few hundred files ten times a second costs nothing measurable.
+    # Polling a few hundred files twenty times a second costs nothing measurable.
     init = livereload.LiveReloadServer.__init__
 
-    def faster_polling(self, *args, polling_interval: float = 0.1, **kwargs) -> None:  # noqa: ANN001
+    def faster_polling(self, *args, polling_interval: float = 0.05, **kwargs) -> None:  # noqa: ANN001
         init(self, *args, polling_interval=polling_interval, **kwargs)
+        self.build_delay = 0.05  # MkDocs waits this long for more changes; an editor saves one file
 
     livereload.LiveReloadServer.__init__ = faster_polling
     mkdocs_cli(["serve", "--dev-addr", addr], prog_name="kb serve")

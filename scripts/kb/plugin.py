@@ -24,6 +24,10 @@ class KbPlugin(BasePlugin):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command  # `serve` keeps inline scripts for its live reload (hardening.py)
+        if command == "serve":
+            from . import servefast
+
+            servefast.install()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         collecting = gc.isenabled()

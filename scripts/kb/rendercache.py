@@ -104,7 +104,8 @@ def _install() -> None:
         table = _state.get("html")
         if table is None or files is not _state.get("files") or not cache.enabled():
             return render(self, config, files)
-        parts = chunkrender.split(self.markdown)
+        extras = next((e.extras_at(self.file.src_uri) for e in config["markdown_extensions"] if hasattr(e, "extras_at")), None)
+        parts = chunkrender.split(self.markdown, extras)
         if parts is not None and _render_parts(self, config, files, table, parts):
             return
         key = (self.file.src_uri, hashlib.sha256(self.markdown.encode("utf-8")).digest())
@@ -133,7 +134,8 @@ def _install() -> None:
         converter = None
         docs = []
         misses = 0
-        for kind, text in [("outer", parts.outer), *(("part", chunkrender.chunk_doc(parts, c)) for c in parts.chunks)]:
+        outer = [("outer", parts.outer)] if parts.outer is not None else []
+        for kind, text in [*outer, *(("part", chunkrender.chunk_doc(parts, c)) for c in parts.chunks)]:
             fresh = False
 
             def compute():
@@ -148,10 +150,11 @@ def _install() -> None:
             if not fresh:
                 _replay(doc["records"])
             doc["content"] = _renonce(doc["content"], doc["nonces"], config)
+            doc["raw"] = _renonce(doc["raw"], doc["nonces"], config)
             docs.append(doc)
         if misses:
             _state["rendered"].append(f"{self.file.src_uri}[{misses}/{len(docs)}]")  # parts rendered anew / all
-        if chunkrender.assemble(self, files, parts, docs[0], docs[1:]):
+        if chunkrender.assemble(self, files, parts, docs):
             return True
         log.debug("%s: rendered whole (its parts would not give the same HTML)", self.file.src_uri)
         return False

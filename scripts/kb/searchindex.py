@@ -17,6 +17,7 @@ search/search_index.json (sections split at headings, text segmented by jieba):
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -45,16 +46,25 @@ def _plain(markup: str) -> str:
 
 def _t2s_pairs(text: str) -> str:
     """Traditional characters whose simplified form occurs on the site, as 'TsTs…' pairs."""
-    from opencc_purepy import OpenCC
-
-    t2s = OpenCC("t2s")
-    to_trad = [OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
     pairs = []
     for ch in sorted(set("".join(HAN_RUN.findall(text)))):
-        for trad in {conv.convert(ch) for conv in to_trad}:
-            if trad != ch and len(trad) == 1 and t2s.convert(trad) == ch:
-                pairs.append(trad + ch)
+        pairs.extend(_t2s_of(ch))
     return "".join(sorted(set(pairs)))
+
+
+@functools.lru_cache(maxsize=None)
+def _t2s_of(ch: str) -> tuple[str, ...]:
+    # Kept for the process: `kb serve` rebuilds the index after every edit, from nearly the same characters.
+    t2s, *to_trad = _converters()
+    return tuple(trad + ch for trad in {conv.convert(ch) for conv in to_trad}
+                 if trad != ch and len(trad) == 1 and t2s.convert(trad) == ch)
+
+
+@functools.lru_cache(maxsize=1)
+def _converters() -> list:
+    from opencc_purepy import OpenCC
+
+    return [OpenCC(c) for c in ("t2s", "s2t", "s2tw", "s2hk")]
 
 
 def compact(material: dict, kb: "KnowledgeBase") -> dict:

@@ -275,6 +275,13 @@ class ItemExtras(Extension):
         self.tagging, self.current_page = tagging, current_page
         super().__init__(**kwargs)
 
+    def extras_at(self, page: str) -> tuple[set[str], bool]:
+        """The anchors of `page` whose sections get lines, and whether the page gets some at its end
+        (kb.chunkrender may not cut a page inside such a section)."""
+        keys = [k for k in (*self.tagging.of_entry, *self.tagging.related)
+                if k[0] == page and (self.tagging.of_entry.get(k) or self.tagging.related.get(k))]
+        return {a for _, a in keys if a}, any(not a for _, a in keys)
+
     def __repr__(self) -> str:
         # kb.rendercache keys pages by the Markdown configuration's repr: the data this step adds.
         import hashlib
