@@ -47,14 +47,19 @@ def _t2s_pairs(text: str) -> str:
     """Traditional characters whose simplified form occurs on the site, as 'TsTs…' pairs."""
     from opencc_purepy import OpenCC
 
-    t2s = OpenCC("t2s")
-    to_trad = [OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
-    pairs = []
-    for ch in sorted(set("".join(HAN_RUN.findall(text)))):
-        for trad in {conv.convert(ch) for conv in to_trad}:
-            if trad != ch and len(trad) == 1 and t2s.convert(trad) == ch:
-                pairs.append(trad + ch)
-    return "".join(sorted(set(pairs)))
+    chars = sorted(set("".join(HAN_RUN.findall(text))))
+    # One conversion call per converter: characters one per line (no dictionary entry spans a
+    # line break, so each is converted on its own, as a call per character would).
+    joined = "\n".join(chars)
+    candidates = set()
+    for config in ("s2t", "s2tw", "s2hk"):
+        converted = OpenCC(config).convert(joined).split("\n")
+        if len(converted) != len(chars):
+            raise ValueError(f"OpenCC {config} changed the number of lines: cannot pair characters")
+        candidates |= {(trad, ch) for trad, ch in zip(converted, chars) if trad != ch and len(trad) == 1}
+    ordered = sorted(candidates)
+    back = OpenCC("t2s").convert("\n".join(trad for trad, _ in ordered)).split("\n") if ordered else []
+    return "".join(sorted({trad + ch for (trad, ch), simple in zip(ordered, back) if simple == ch}))
 
 
 def compact(material: dict, kb: "KnowledgeBase") -> dict:
