@@ -153,11 +153,22 @@ def test_traditional_pairs_are_those_of_one_character_at_a_time():
 # ---- tags and related content
 
 
-def test_tags_schema_is_current():
+def test_tags_schema_is_current_and_checked_with_the_others(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from kb import schemas
     from kb.tags import schema_text
 
     assert (ROOT / "data" / "schemas" / "tags.schema.json").read_text("utf-8") == schema_text(), (
-        "data/schemas/tags.schema.json is stale: regenerate it from kb.tags.schema_text()")
+        "data/schemas/tags.schema.json is stale: run kb schemas")
+    copy = tmp_path / "schemas"
+    shutil.copytree(ROOT / "data" / "schemas", copy)
+    monkeypatch.setattr(schemas, "SCHEMA_DIR", copy)
+    assert schemas.main(["--check"]) == 0
+    (copy / "tags.schema.json").write_text("{}\n", "utf-8")
+    assert schemas.main(["--check"]) == 1
+    assert "tags.schema.json 与" in capsys.readouterr().err
+    assert schemas.main([]) == 0 and (copy / "tags.schema.json").read_text("utf-8") == schema_text()
 
 
 def test_unknown_item_in_tags_names_file_line_and_field(kb, tmp_path):
