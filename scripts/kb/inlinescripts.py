@@ -166,11 +166,15 @@ def unsafe_url(value: str, allow_data_image: bool = False) -> bool:
     return True
 
 
+def parsed(parser: HTMLParser, text: str) -> HTMLParser:
+    """parser after reading all of text (both HTML readers here and in sanitise.py use it)."""
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
 def scan(text: str) -> list[Found]:
-    p = _Scan()
-    p.feed(text)
-    p.close()
-    return p.found
+    return parsed(_Scan(), text).found
 
 
 def scan_outside(text: str, trusted: str | None = None) -> list[Found]:
@@ -191,9 +195,7 @@ def scan_outside(text: str, trusted: str | None = None) -> list[Found]:
         return scan(text)
     before.close()
     end = i + len(trusted)
-    after = _Scan()
-    after.feed(text[end:])
-    after.close()
+    after = parsed(_Scan(), text[end:])
     offset = text.count("\n", 0, end)
     for f in after.found:
         f.line += offset

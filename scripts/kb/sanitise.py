@@ -80,10 +80,9 @@ def _norm(attr: str, value: str) -> str:
 
 
 def elements(fragment: str) -> list[Element]:
-    p = _Elements()
-    p.feed(fragment)
-    p.close()
-    return p.out
+    from .inlinescripts import parsed
+
+    return parsed(_Elements(), fragment).out
 
 
 _NAMES = re.compile(r"<\s*([a-zA-Z][^\s/>]*)")
