@@ -46,18 +46,26 @@ def site(tmp_path_factory, site_port) -> Path:
     return out
 
 
-@pytest.fixture
-def project_copy(tmp_path) -> Path:
-    """A scratch copy of the project for tests that break content on purpose."""
-    dest = tmp_path / "project"
-    dest.mkdir()
-    for name in ("mkdocs.yml", "docs", "macros", "data", "scripts", "overrides", "deploy"):
+# What a scratch copy of the project holds: every build input and the editors' tool configuration.
+PROJECT_FILES = ("mkdocs.yml", "copy-style.yml", ".pre-commit-config.yaml", ".yamllint.yml", "docs", "macros", "data",
+                 "scripts", "overrides", "deploy")
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
+        elif src.exists():
             shutil.copy2(src, dest / name)
     return dest
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A scratch copy of the project for tests that break content on purpose."""
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,18 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, copy_project
 CASES = sorted(p.parent.name for p in (ROOT / "tests" / "broken").glob("*/case.yml"))
-COPY = ("mkdocs.yml", "copy-style.yml", "docs", "data", "macros", "scripts", "overrides", "deploy")
-
-
-def _copy_project(dest: Path) -> None:
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(src, dest / name)
 
 
 def _apply(project: Path, edit: dict) -> dict[str, int]:
@@ -92,7 +81,7 @@ def test_broken_input(name: str, tmp_path: Path) -> None:
     case = yaml.safe_load((ROOT / "tests" / "broken" / name / "case.yml").read_text("utf-8"))
     project = tmp_path / "project"
     project.mkdir()
-    _copy_project(project)
+    copy_project(project)
     ends: dict[str, int] = {}
     for edit in case["edits"]:
         ends.update(_apply(project, edit))

@@ -158,14 +158,41 @@ def test_index_is_compact_and_carries_what_the_worker_needs(kb):
     assert dict(docs["words"])["四风"] > 1000
 
 
+def test_traditional_pairs_are_those_of_one_character_at_a_time():
+    """_t2s_pairs converts all characters in one call per converter: it must pair them as OpenCC
+    does for each character alone (后/後 and 里/裏 are phrase-sensitive in OpenCC)."""
+    from opencc_purepy import OpenCC
+
+    from kb.searchindex import _t2s_pairs
+
+    text = "后面发展里面干部系统面对范围历史台风云集制度为了团结干净"
+    t2s, to_trad = OpenCC("t2s"), [OpenCC(c) for c in ("s2t", "s2tw", "s2hk")]
+    one_by_one = {trad + ch for ch in set(text) for trad in {c.convert(ch) for c in to_trad}
+                  if trad != ch and len(trad) == 1 and t2s.convert(trad) == ch}
+    pairs = _t2s_pairs(text)
+    assert {pairs[i:i + 2] for i in range(0, len(pairs), 2)} == one_by_one
+    assert "發发" in one_by_one and "後后" in one_by_one
+
+
 # ---- tags and related content
 
 
-def test_tags_schema_is_current():
+def test_tags_schema_is_current_and_checked_with_the_others(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from kb import schemas
     from kb.tags import schema_text
 
     assert (ROOT / "data" / "schemas" / "tags.schema.json").read_text("utf-8") == schema_text(), (
-        "data/schemas/tags.schema.json is stale: regenerate it from kb.tags.schema_text()")
+        "data/schemas/tags.schema.json is stale: run kb schemas")
+    copy = tmp_path / "schemas"
+    shutil.copytree(ROOT / "data" / "schemas", copy)
+    monkeypatch.setattr(schemas, "SCHEMA_DIR", copy)
+    assert schemas.main(["--check"]) == 0
+    (copy / "tags.schema.json").write_text("{}\n", "utf-8")
+    assert schemas.main(["--check"]) == 1
+    assert "tags.schema.json 与" in capsys.readouterr().err
+    assert schemas.main([]) == 0 and (copy / "tags.schema.json").read_text("utf-8") == schema_text()
 
 
 def test_unknown_item_in_tags_names_file_line_and_field(kb, tmp_path):

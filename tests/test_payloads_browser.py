@@ -13,7 +13,6 @@ import functools
 from html import unescape as html_unescape
 import http.server
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ from kb.harness.nginx import nginx
 from kb.harness.search import run_query
 from kb.harness.servers import free_port
 
-from .conftest import ROOT, kb_cmd, mkdocs_build
+from .conftest import ROOT, copy_project, kb_cmd, mkdocs_build
 from .payloads import PAYLOADS
 from .site_markdown import to_html
 
@@ -60,13 +59,7 @@ def _dump(path: Path, data: dict) -> None:
 
 
 def make_payload_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "macros", "data", "scripts", "overrides", "deploy"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(src, dest / name)
+    copy_project(dest)
     data = dest / "data"
     docs = yaml.safe_load((data / "documents.yml").read_text("utf-8"))
     speech = next(d for d in docs["documents"] if d["id"] == "speech")

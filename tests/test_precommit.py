@@ -2,25 +2,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-COPY = ("mkdocs.yml", "copy-style.yml", ".pre-commit-config.yaml", ".yamllint.yml", "docs", "data", "macros", "scripts",
-        "overrides", "deploy")
+from .conftest import copy_project
 
 
 def _project(tmp_path: Path) -> tuple[Path, dict]:
-    dest = tmp_path / "clone"
-    dest.mkdir()
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(src, dest / name)
+    dest = copy_project(tmp_path / "clone")
     (dest / ".venv").symlink_to(Path(sys.executable).parent.parent)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "KB_PROJECT": str(dest),
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",

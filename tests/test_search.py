@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kb.harness.search import RESULT_LINKS as SEARCH_RESULT_LINKS, SEARCH_BOX
+from tests.conftest import ROOT
 from tests.test_browser import strip_tags
 
 pytestmark = pytest.mark.browser
@@ -128,8 +129,12 @@ def test_the_count_is_the_pages_that_contain_the_query(box, site: Path):
     query = "回头看"
     box.query(query)
     truth = 0
+    # pages whose front matter says `search: exclude: true` (tags, handbook) are not searched
+    excluded = {md.stem for md in (ROOT / "docs").glob("*.md")
+                if re.match(r"---\n(?:.*\n)*?search:\n\s+exclude: true\n(?:.*\n)*?---\n", md.read_text("utf-8"))}
+    assert {"tags", "handbook"} <= excluded
     for page in site.rglob("index.html"):
-        if page.parent.name == "tags":  # docs/tags.md: excluded from search (front matter)
+        if page.parent.name in excluded:
             continue
         article = re.search(r'<article class="md-content__inner[^"]*">(.*?)</article>', page.read_text("utf-8"), re.S)
         # tags and related-content lines are navigation, marked data-search-exclude

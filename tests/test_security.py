@@ -428,6 +428,32 @@ def test_scan_outside_skips_only_the_content_it_was_given():
     assert _kinds(inlinescripts.scan_outside(page, trusted + "x")) == [("handler", 1)]  # not in the page
 
 
+_NAV = '<ul><li class="md-nav__item"><a href="../a/">甲</a></li>\n<li class="md-nav__item"><a href="../b/">乙</a></li></ul>\n'
+
+
+@pytest.mark.parametrize("page", [
+    _NAV + _NAV.replace('href="../b/"', 'href="javascript:alert(1)"'),  # a repeated piece, changed on one page
+    '<script>var nav = \'<li class="md-nav__item">\';</script>\n' + _NAV,  # a cut inside a script
+    _NAV + '<li class="md-nav__item" title="\n<li class="md-nav__item"><svg onload=alert(1)>">x</li>',  # inside a quote
+])
+def test_pieces_read_once_find_what_reading_the_whole_page_finds(page):
+    memo: dict = {}
+    inlinescripts.scan_outside(_NAV * 3, None, memo)  # pieces seen on earlier pages
+    whole = [(f.what, f.line, f.detail, f.body) for f in inlinescripts.scan(page)]
+    assert whole
+    assert [(f.what, f.line, f.detail, f.body) for f in inlinescripts.scan_outside(page, None, memo)] == whole
+
+
+@pytest.mark.build
+def test_pieces_read_once_agree_with_the_whole_pages_of_the_site(site):
+    memo: dict = {}
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text("utf-8").replace("</article>", '</article><a href="javascript:x">x</a>', 1)
+        whole = [(f.what, f.line, f.detail) for f in inlinescripts.scan(text)]
+        assert [(f.what, f.line, f.detail) for f in inlinescripts.scan_outside(text, None, memo)] == whole, page
+    assert len(memo) > 10
+
+
 @pytest.mark.build
 def test_build_hands_every_plain_page_content_to_the_script_check(site):
     """The skipped content is exactly what the allowlist wrote: a built page holds it verbatim."""

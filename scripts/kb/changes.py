@@ -114,8 +114,8 @@ def page_files(root: Path, kb: Any, page: str) -> list[str]:
             out.append(f"data/{sec.data_file}")
     if "quote" in used:
         out.append("data/documents.yml")
-    for e in kb.entries if kb is not None else ():
-        if e.page == page and not e.anchor:
+    for e in kb.entries_on(page) if kb is not None else ():
+        if not e.anchor:
             out.append(f"data/{e.file}.yml")
             if e.section == "documents" and e.id in kb.documents:
                 out.append(f"data/sources/{kb.documents[e.id].meta.file}")

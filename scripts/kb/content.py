@@ -140,6 +140,15 @@ class KnowledgeBase:
             raise UnknownItem(f"没有 id 为“{doc_id}”的文档（见 data/documents.yml）。可用的 id：{'、'.join(self.documents)}。")
         return self.documents[doc_id]
 
+    def entries_on(self, page: str) -> list[Entry]:
+        """The entries a page shows, in site order (indexed once: every page asks)."""
+        index = self.__dict__.get("_on_page")
+        if index is None:
+            index = self.__dict__["_on_page"] = {}
+            for e in self.entries:
+                index.setdefault(e.page, []).append(e)
+        return index.get(page, [])
+
     def pages(self) -> list[str]:
         """Every page the data asks for, in section order: section pages, then own pages."""
         out = [s.page for s in sections.SECTIONS]

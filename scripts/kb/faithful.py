@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel
 
 from . import models as m
+from . import sections
 from .errors import Loc, Problem, format_loc, line_for, rel
 
 # Prose an editor writes; quotes, ids and dates are not prose.
@@ -88,33 +89,15 @@ def refs_below(obj: Any, loc: Loc) -> Iterator[tuple[m.SourceRef, Loc]]:
 
 
 def owned_items(name: str, model: BaseModel) -> Iterator[tuple[Any, Loc]]:
-    """The items of a data file that belong to one document (or say they span both)."""
-    if isinstance(model, m.DocumentsFile):
-        for i, d in enumerate(model.documents):
-            yield d, ("documents", i)
-    elif isinstance(model, m.PrinciplesFile):
-        for i, p in enumerate(model.principles):
-            yield p, ("principles", i)
-    elif isinstance(model, m.RequirementsFile):
-        for i, lst in enumerate(model.lists):
-            yield lst, ("lists", i)
-    elif isinstance(model, m.ProblemsFile):
-        for i, g in enumerate(model.groups):
-            yield g, ("groups", i)
-    elif isinstance(model, m.OrganisationFile):
-        for i, b in enumerate(model.bodies):
-            yield b, ("bodies", i)
-        for i, p in enumerate(model.people):
-            yield p, ("people", i)
-    elif isinstance(model, m.EventsFile):
-        for i, e in enumerate(model.events):
-            yield e, ("events", i)
-    elif isinstance(model, m.PhasesFile):
-        for i, p in enumerate(model.phases):
-            yield p, ("phases", i)
-    elif isinstance(model, m.GlossaryFile):
-        for i, t in enumerate(model.terms):
-            yield t, ("terms", i)
+    """The items of a data file that belong to one document (or say they span both): the
+    top-level items the section table declares for it (an intro belongs to no single item)."""
+    sec = sections.BY_KEY.get(name)
+    if sec is None or sec.model is None or not isinstance(model, sec.model):
+        return
+    for items in sec.items:
+        if not items.single:
+            for i, item in enumerate(getattr(model, items.field)):
+                yield item, (items.field, i)
 
 
 def owner_of(item: Any) -> str | None:

@@ -58,6 +58,7 @@ class HandbookLinker(r.Linker):
 
     part: str = "handbook"  # the handbook section whose notes these are (not `section`: a Linker method)
     notes: list[tuple[str, int, str | None]] = field(default_factory=list)
+    numbers: dict[tuple[str, int, str | None], int] = field(default_factory=dict)  # note -> its number (no list search)
 
     def to(self, target: str, anchor: str = "") -> str:
         if target.startswith("sources/") and target != "sources/index.md":
@@ -79,9 +80,10 @@ class HandbookLinker(r.Linker):
         numbers: list[int] = []
         for ref in refs:
             key = (ref.doc, ref.para, ref.quote)
-            if key not in self.notes:
+            k = self.numbers.get(key)
+            if k is None:
                 self.notes.append(key)
-            k = self.notes.index(key) + 1
+                k = self.numbers[key] = len(self.notes)
             if k not in numbers:
                 numbers.append(k)
         if not numbers:

@@ -14,7 +14,7 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable
@@ -166,14 +166,45 @@ def unsafe_url(value: str, allow_data_image: bool = False) -> bool:
     return True
 
 
+def parsed(parser: HTMLParser, text: str) -> HTMLParser:
+    """parser after reading all of text (both HTML readers here and in sanitise.py use it)."""
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
 def scan(text: str) -> list[Found]:
-    p = _Scan()
-    p.feed(text)
-    p.close()
-    return p.found
+    return parsed(_Scan(), text).found
 
 
-def scan_outside(text: str, trusted: str | None = None) -> list[Found]:
+# The theme repeats its navigation on every page: cut there, each distinct piece is read once.
+_CHUNK = re.compile(r'(?=<li class="md-nav__item)')
+
+
+def _read(text: str, memo: dict | None) -> list[Found] | None:
+    """scan(text) for text read from a tag boundary, piece by piece; None when a piece does not end
+    in plain text (then the pieces cannot be read apart, and the caller reads the text whole)."""
+    out: list[Found] = []
+    line = 0
+    for chunk in (_CHUNK.split(text) if memo is not None else [text]):
+        hit = memo.get(chunk) if memo is not None else None
+        if hit is None:
+            p = _Scan()
+            p.feed(chunk)
+            clean = p.cdata_elem is None and "<" not in p.rawdata and p._script is None
+            p.close()
+            hit = (p.found, clean)
+            if memo is not None:
+                memo[chunk] = hit
+        found, clean = hit
+        if not clean:
+            return None
+        out += [replace(f, line=f.line + line) for f in found]
+        line += chunk.count("\n")
+    return out
+
+
+def scan_outside(text: str, trusted: str | None = None, memo: dict | None = None) -> list[Found]:
     """scan(text), reading around one occurrence of `trusted`: markup the build itself made safe.
 
     `trusted` is a page's content as the nh3 allowlist wrote it (hardening.py): no script, handler
@@ -181,23 +212,21 @@ def scan_outside(text: str, trusted: str | None = None) -> list[Found]:
     of contents, footer: titles come from content too) is read here. The content is skipped only
     where the page before it ends in plain text, so that it is read as markup by the browser too;
     anything else (no match, two matches, an open tag or script before it) reads the whole page.
+    `memo` (one dict for all pages of a site) keeps what each piece of the theme's markup held.
     """
     i = text.find(trusted) if trusted else -1
     if i < 0 or text.find(trusted, i + 1) >= 0:
+        whole = _read(text, memo) if memo is not None else None
+        return whole if whole is not None else scan(text)
+    before = _read(text[:i], memo)
+    if before is None:
         return scan(text)
-    before = _Scan()
-    before.feed(text[:i])
-    if before.cdata_elem is not None or "<" in before.rawdata or before._script is not None:
-        return scan(text)
-    before.close()
     end = i + len(trusted)
-    after = _Scan()
-    after.feed(text[end:])
-    after.close()
+    after = _read(text[end:], memo)
+    if after is None:
+        after = scan(text[end:])
     offset = text.count("\n", 0, end)
-    for f in after.found:
-        f.line += offset
-    return before.found + after.found
+    return before + [replace(f, line=f.line + offset) for f in after]
 
 
 # ---- the check and the move ----------------------------------------------------------------------
@@ -297,8 +326,9 @@ def _pages(tree: Path) -> list[tuple[Path, str]]:
     return [(page, page.relative_to(tree).as_posix()) for page in sorted(tree.rglob("*.html"))]
 
 
-def _check_text(text: str, rel: str, tree: Path, policy: Policy, trusted: str | None = None) -> tuple[list[Found], list[str]]:
-    found = scan_outside(text, trusted)
+def _check_text(text: str, rel: str, tree: Path, policy: Policy, trusted: str | None = None,
+                memo: dict | None = None) -> tuple[list[Found], list[str]]:
+    found = scan_outside(text, trusted, memo)
     prefix = absolute_prefix(text) if rel == "404.html" else "/"
     return found, problems_of(found, rel, tree, policy.known, policy.theme, prefix, policy.extra)
 
@@ -366,10 +396,10 @@ def externalise(tree: Path, step=lambda: None, trusted: dict[str, str] | None = 
     """
     policy = Policy.load()
     trusted = trusted or {}
-    pages, problems = [], []
+    pages, problems, memo = [], [], {}
     for page, rel in _pages(tree):
         text = page.read_text("utf-8")
-        found, page_problems = _check_text(text, rel, tree, policy, trusted.get(rel))
+        found, page_problems = _check_text(text, rel, tree, policy, trusted.get(rel), memo)
         problems += page_problems
         if not page_problems:
             pages.append((page, rel, found))  # texts are read again below: a big site is not held in memory

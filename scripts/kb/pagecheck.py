@@ -120,9 +120,7 @@ class PageChecker:
             return None
         from .render import para_anchor
 
-        for e in self.kb.entries:
-            if e.page == page and e.anchor:
-                found.add(e.anchor)
+        found |= {e.anchor for e in self.kb.entries_on(page) if e.anchor}
         for doc_id, doc in self.kb.documents.items():
             if self.kb.by_id.get(doc_id) is not None and self.kb.by_id[doc_id].page == page:
                 found |= {para_anchor(n) for n in range(1, len(doc.paragraphs) + 1)}

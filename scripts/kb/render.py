@@ -386,8 +386,21 @@ def _mark_blanks(meta: m.Document, n: int, text: str) -> str:
     return out
 
 
+def _any_passage(kb: KnowledgeBase) -> re.Pattern | None:
+    """One pattern for every blanked passage of every document (made once per knowledge base)."""
+    if "_blank_passages" not in kb.__dict__:
+        passages = [b.passage for d in kb.documents.values() for b in d.meta.blanks]
+        kb.__dict__["_blank_passages"] = re.compile("|".join(map(re.escape, passages))) if passages else None
+    return kb.__dict__["_blank_passages"]
+
+
 def blank_notes(kb: KnowledgeBase, texts: Iterable[str], link: Linker) -> str:
     """Where an item retells a sentence that holds a blank: the note, and a link to the paragraph."""
+    texts = [t for t in texts if t]
+    # One scan for all passages first: most items retell none (every item asks, so this stays linear).
+    pattern = _any_passage(kb)
+    if pattern is None or not any(pattern.search(t) for t in texts):
+        return ""
     notes = []
     for doc_id, d in kb.documents.items():
         for b in d.meta.blanks:
@@ -443,40 +456,11 @@ def render_changelog(kb: KnowledgeBase, link: Linker) -> str:
 
 
 def section_summary(kb: KnowledgeBase, key: str) -> str:
-    """A home card's line: counts from the data, words that say no more than the data."""
-    if key == "principles":
-        return f"{len(kb.principles.principles)} 个基本原则，每条附原文阐述。"
-    if key == "phases":
-        return _phase_card_text(kb)
-    if key == "requirements":
-        n_req = sum(len(lst.items) for lst in kb.requirements.lists)
-        return f"{len(kb.requirements.lists)} 组要求、{n_req} 条，含三严三实、五个对照、六个不放过。"
-    if key == "problems":
-        n_prob = sum(len(g.problems) for g in kb.problems.groups)
-        return f"{n_prob} 个问题：要着力解决的突出问题和有待完善的方面，按原文分组。"
-    if key == "organisation":
-        return f"{len(kb.organisation.bodies)} 个机构和角色的职责。"
-    if key == "faq":
-        return f"{sum(len(g.questions) for g in kb.faq.groups)} 个常见问题，答案都出自原文。"
-    if key == "glossary":
-        return f"{len(kb.glossary.terms)} 个术语，按拼音排序。"
-    if key == "events":
-        return f"{len(kb.events.events)} 个原文写明的日期。"
-    if key == "documents":
-        return f"{len(kb.documents)} 篇源文档全文，逐段编号。"
-    if key == "quiz":
-        return f"{len(kb.quiz.questions)} 道自测题：随机出题，当场判分，每题附解析和原文出处。"
+    """A home card's line: the section table's own words, else the count of its entries."""
+    sec = sections.section(key)
+    if sec.card is not None:
+        return sec.card(kb)
     return f"{sum(1 for e in kb.entries if e.section == key and e.id)} 条。"
-
-
-def _phase_card_text(kb: KnowledgeBase) -> str:
-    """Phases counted as the texts name them: only what a text calls 第…环节 is a 环节."""
-    numbered = [p for p in sorted(kb.phases.phases, key=lambda x: x.order) if p.numbered]
-    others = [p.name for p in kb.phases.phases if not p.numbered]
-    text = f"{len(numbered)} 个环节（{'、'.join(plain(p.label) for p in numbered)}）" if numbered else ""
-    if others:
-        text += ("，以及" if text else "") + "、".join(plain(o) for o in others) + "（原文没有称之为环节）"
-    return text + "的任务、成果和要求。"
 
 
 def _cn_number(n: int) -> str:

@@ -80,10 +80,9 @@ def _norm(attr: str, value: str) -> str:
 
 
 def elements(fragment: str) -> list[Element]:
-    p = _Elements()
-    p.feed(fragment)
-    p.close()
-    return p.out
+    from .inlinescripts import parsed
+
+    return parsed(_Elements(), fragment).out
 
 
 _NAMES = re.compile(r"<\s*([a-zA-Z][^\s/>]*)")
@@ -91,12 +90,12 @@ _URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"
 _LOOSE_SCHEMES = {"http", "https", "mailto", "javascript", "vbscript", "data", "file", "ftp", "blob", "about"}
 
 
-def _loose(fragment: str) -> str:
+def _loose(fragment: str, names: set[str] | None = None) -> str:
     """nh3 keeping every element and attribute of the fragment: what the strict clean is compared with.
 
     Both outputs are written by the same HTML5 serialiser, so equal strings mean that the
     allowlist removed nothing, without parsing the page in Python (a page's HTML can be large)."""
-    names = {n.lower() for n in _NAMES.findall(fragment)}
+    names = {n.lower() for n in _NAMES.findall(fragment)} if names is None else names
     return nh3.clean(fragment, tags=TAGS | names, clean_content_tags=set(), attributes={}, generic_attribute_prefixes={""},
                      url_schemes=_LOOSE_SCHEMES, link_rel=None, filter_style_properties=None, strip_comments=False)
 
@@ -108,7 +107,7 @@ def refused(fragment: str, cleaned: str | None = None) -> list[tuple[Element, st
     cleaned = clean(fragment) if cleaned is None else cleaned
     names = {n.lower() for n in _NAMES.findall(fragment)}
     urls = [m.group(2) or m.group(3) or m.group(4) for m in _URL_ATTR.finditer(fragment)]
-    if names <= TAGS and not any(unsafe_url(u) for u in urls if ":" in u or "&" in u) and _loose(fragment) == cleaned:
+    if names <= TAGS and not any(unsafe_url(u) for u in urls if ":" in u or "&" in u) and _loose(fragment, names) == cleaned:
         return []
     before = elements(fragment)
     after = elements(cleaned)

@@ -12,6 +12,8 @@ from .paths import ROOT
 from .sections import DATA_SECTIONS
 
 FILES = {sec.key: sec.model for sec in DATA_SECTIONS}
+# data/tags.yml is not a section (tags.py reads it); its schema is made and checked with the others.
+EXTRA = ("tags",)
 
 SCHEMA_DIR = ROOT / "data" / "schemas"
 
@@ -22,6 +24,9 @@ def expected() -> dict[Path, str]:
         schema = model.model_json_schema()
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"data/{name}.yml", **schema}
         out[SCHEMA_DIR / f"{name}.schema.json"] = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+    from .tags import schema_text
+
+    out[SCHEMA_DIR / "tags.schema.json"] = schema_text()
     return out
 
 
@@ -36,7 +41,7 @@ def main(argv: list[str]) -> int:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, "utf-8")
     header_problems = []
-    for name in FILES:
+    for name in (*FILES, *EXTRA):
         data = ROOT / "data" / f"{name}.yml"
         want = f"# yaml-language-server: $schema=schemas/{name}.schema.json"
         try:  # a BOM and CRLF line endings (Windows editors) are fine; other encodings: scripts/check says
@@ -47,7 +52,7 @@ def main(argv: list[str]) -> int:
             header_problems.append(f"data/{name}.yml:1 第一行应为：{want}（编辑器据此提示和检查字段）")
     if check and (stale or header_problems):
         for p in stale:
-            print(f"{p.relative_to(ROOT)} 与 scripts/kb/models.py 不一致：请运行 kb schemas 重新生成。", file=sys.stderr)
+            print(f"data/schemas/{p.name} 与 scripts/kb 中的模型不一致：请运行 kb schemas 重新生成。", file=sys.stderr)
         for msg in header_problems:
             print(msg, file=sys.stderr)
         return 1

@@ -17,7 +17,6 @@ search/search_index.json (sections split at headings, text segmented by jieba):
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import json
@@ -46,25 +45,21 @@ def _plain(markup: str) -> str:
 
 def _t2s_pairs(text: str) -> str:
     """Traditional characters whose simplified form occurs on the site, as 'TsTs…' pairs."""
-    pairs = []
-    for ch in sorted(set("".join(HAN_RUN.findall(text)))):
-        pairs.extend(_t2s_of(ch))
-    return "".join(sorted(set(pairs)))
-
-
-@functools.lru_cache(maxsize=None)
-def _t2s_of(ch: str) -> tuple[str, ...]:
-    # Kept for the process: `kb serve` rebuilds the index after every edit, from nearly the same characters.
-    t2s, *to_trad = _converters()
-    return tuple(trad + ch for trad in {conv.convert(ch) for conv in to_trad}
-                 if trad != ch and len(trad) == 1 and t2s.convert(trad) == ch)
-
-
-@functools.lru_cache(maxsize=1)
-def _converters() -> list:
     from opencc_purepy import OpenCC
 
-    return [OpenCC(c) for c in ("t2s", "s2t", "s2tw", "s2hk")]
+    chars = sorted(set("".join(HAN_RUN.findall(text))))
+    # One conversion call per converter: characters one per line (no dictionary entry spans a
+    # line break, so each is converted on its own, as a call per character would).
+    joined = "\n".join(chars)
+    candidates = set()
+    for config in ("s2t", "s2tw", "s2hk"):
+        converted = OpenCC(config).convert(joined).split("\n")
+        if len(converted) != len(chars):
+            raise ValueError(f"OpenCC {config} changed the number of lines: cannot pair characters")
+        candidates |= {(trad, ch) for trad, ch in zip(converted, chars) if trad != ch and len(trad) == 1}
+    ordered = sorted(candidates)
+    back = OpenCC("t2s").convert("\n".join(trad for trad, _ in ordered)).split("\n") if ordered else []
+    return "".join(sorted({trad + ch for (trad, ch), simple in zip(ordered, back) if simple == ch}))
 
 
 def compact(material: dict, kb: "KnowledgeBase") -> dict:

@@ -57,6 +57,15 @@ class Tagging:
     entries: dict[str, list[Entry]] = field(default_factory=dict)  # tag id -> entries
     related: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
 
+    def of_page(self, page: str) -> list[str]:
+        """The tags of a page's items, in site order, each once (indexed once: every page asks)."""
+        index = self.__dict__.get("_of_page")
+        if index is None:
+            index = self.__dict__["_of_page"] = {}
+            for (p, _), ts in self.of_entry.items():
+                index.setdefault(p, []).extend(ts)
+        return index.get(page, [])
+
 
 def key(e: Entry) -> tuple[str, str]:
     return (e.page, e.anchor)
@@ -206,7 +215,7 @@ def render_tag_index(kb: KnowledgeBase, tagging: Tagging, page: str) -> str:
 def page_tags_markdown(tagging: Tagging, page: str, declared: list[str]) -> str:
     """The "本页话题" line of a page: its front-matter tags and its items' tags, as Markdown (so the
     page's render cache key changes with it)."""
-    tags = list(dict.fromkeys(declared + [t for (p, _), ts in tagging.of_entry.items() if p == page for t in ts]))
+    tags = list(dict.fromkeys(declared + tagging.of_page(page)))
     if not tags or page == TAGS_PAGE:
         return ""
     links = "、".join(f"[{tagging.tags[t].label}]({_rel(page, TAGS_PAGE, t)})" for t in tags)
