@@ -23,20 +23,23 @@ CONTENT_MODULES = ("errors", "editorial", "citefix", "textpolicy", "models", "se
 _loaded_sources: dict[str, bytes] = {}
 
 
-def _reload_content_layer() -> None:
+def _reload_content_layer() -> bool:
     """`mkdocs serve` keeps imported modules: reload ours when their code changed, so code edits show
-    up like data edits. Unchanged code is not reloaded (pydantic rebuilds every model on reload)."""
+    up like data edits. Unchanged code is not reloaded (pydantic rebuilds every model on reload).
+    True when modules were reloaded."""
     import importlib
     import sys
 
     modules = [sys.modules.get(f"{__package__}.{name}") for name in CONTENT_MODULES]
     sources = {m.__name__: Path(m.__file__).read_bytes() for m in modules if m is not None}
-    if _loaded_sources and sources != _loaded_sources:
+    reload = bool(_loaded_sources) and sources != _loaded_sources
+    if reload:
         for module in modules:
             if module is not None:
                 importlib.reload(module)
     _loaded_sources.clear()
     _loaded_sources.update(sources)
+    return reload
 
 
 def project_root(conf) -> Path:  # noqa: ANN001 - MkDocs config
@@ -54,7 +57,7 @@ def page_src(env) -> str:  # noqa: ANN001
 def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from mkdocs.exceptions import PluginError
 
-    _reload_content_layer()
+    reloaded = _reload_content_layer()
 
     from . import render, sections
     from .checks import check
@@ -64,7 +67,10 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
 
     PAGE_PROBLEMS.clear()
     try:
-        kb = check(project_root(env.conf))
+        # The kb plugin checked the same files a moment ago in this build (its on_config runs first):
+        # at 100× content a second check took seconds of every preview rebuild.
+        checked = getattr((env.conf.get("plugins") or {}).get("kb"), "checked", None)
+        kb = checked[1] if checked and checked[0] is env.conf and not reloaded else check(project_root(env.conf))
         # Pages too, before any is rendered: Jinja syntax, unknown macros and literal arguments are
         # named with page and line here, instead of a Jinja traceback later. Links are left to
         # MkDocs' strict validation in the build (kb check reports them in Chinese beforehand).

@@ -34,6 +34,7 @@ class KbPlugin(BasePlugin):
         gc.disable()  # loading builds many long-lived objects and no cycles worth collecting
         try:
             self.kb = check(project_root(config))
+            self.checked = (config, self.kb)  # the macros' define_env (mkdocs_env.py) reuses it in this build
         except DataError as e:
             raise PluginError(e.report()) from None
         finally:
