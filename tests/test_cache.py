@@ -134,3 +134,53 @@ def test_the_handbook_block_is_cut_only_where_a_part_renders_alone():
     assert chunkrender.split(page.replace(filler, "短。")) is None  # small pages are rendered whole
     assert chunkrender.split(page + "\nkb-parts-here\n") is None  # an editor's text never meets the placeholder
     assert chunkrender.split(page + "\n## 块后的标题\n") is None  # would have to be ordered into the contents
+
+
+SERVE_REBUILDS = r'''
+import os, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+project, out, fresh = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "fresh"
+os.chdir(project)
+
+def serve_build(site):
+    # As `kb serve` builds: the configuration is loaded anew, the plugins that keep state are started once.
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
+    config.site_url = "http://127.0.0.1:8000/"
+    if not getattr(serve_build, "started", False):
+        config.plugins.on_startup(command="serve", dirty=False)
+        serve_build.started = True
+    build(config, serve_url="http://127.0.0.1:8000/")
+
+if not fresh:  # a preview that was running before the edit
+    serve_build(out / "first")
+glossary = project / "data" / "glossary.yml"
+glossary.write_text(glossary.read_text("utf-8").replace("definition: ", "definition: 预览重建测试。", 1), "utf-8")
+page = project / "docs" / "phases" / "index.md"  # its title is in the navigation of the pages beside it
+page.write_text(page.read_text("utf-8").replace("# ", "# 改过的", 1), "utf-8")
+serve_build(out / "second")
+'''
+
+
+def test_a_preview_rebuild_matches_a_preview_build_without_the_cache(project_copy, tmp_path):
+    """`kb serve` keeps rendered pages, allowlisted HTML and theme output between rebuilds (kb.rendercache,
+    kb.latefill, kb.themecache): after an edit that changes a definition and a title shown in every
+    page's navigation, the rebuilt site is byte for byte the one a fresh cache-less preview writes."""
+    import shutil
+    import subprocess
+    import sys
+
+    reference = tmp_path / "reference-project"
+    shutil.copytree(project_copy, reference)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_CACHE_DIR": str(tmp_path / "cache")}
+    # The reference: the edited project previewed from scratch, without the cache.
+    for proj, out, cache_on, how in ((project_copy, tmp_path / "kept", "on", "rebuild"), (reference, tmp_path / "plain", "off", "fresh")):
+        result = subprocess.run([sys.executable, "-c", SERVE_REBUILDS, str(proj), str(out), how],
+                                env={**env, "KB_CACHE": cache_on}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    second = tmp_path / "kept" / "second"
+    assert "预览重建测试" in (second / "glossary" / "index.html").read_text("utf-8")
+    assert "改过的环节" in (second / "phases" / "study" / "index.html").read_text("utf-8")  # in the navigation
+    assert same_tree(tmp_path / "plain" / "second", second) == []

@@ -69,6 +69,10 @@ class KbPlugin(BasePlugin):
         if cache.enabled():
             env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.cache_dir() / "jinja"))
             (cache.cache_dir() / "jinja").mkdir(parents=True, exist_ok=True)
+        if self.command == "serve":
+            from . import themecache
+
+            themecache.install(env, config)
         # Every page's Markdown has been rendered by now: stop on the editor's mistakes, all at once.
         if PAGE_PROBLEMS:
             problems = sorted(set(PAGE_PROBLEMS))
@@ -94,5 +98,9 @@ class KbPlugin(BasePlugin):
             self.segments.save()
         rendercache.finish()
         latefill.finish()
+        if self.command == "serve":
+            from . import themecache
+
+            themecache.finish()
         if self.command != "serve":
             hardening.harden_site(config["site_dir"], self.trusted)

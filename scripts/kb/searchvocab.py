@@ -56,7 +56,10 @@ def apply_to_jieba(kb: "KnowledgeBase") -> list[str]:
 
     words = domain_words(kb)
     for w in words:
-        jieba.add_word(w, freq=DOMAIN_FREQ)
+        # add_word raises jieba's total frequency each time: `kb serve` adds the words on every rebuild,
+        # and the same text would be cut differently from a fresh build.
+        if jieba.dt.FREQ.get(w) != DOMAIN_FREQ:
+            jieba.add_word(w, freq=DOMAIN_FREQ)
     return words
 
 
