@@ -23,7 +23,6 @@ MkDocs-aware (Page.render's own steps, with the MkDocs tree processors it regist
 """
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from dataclasses import dataclass
@@ -231,7 +230,7 @@ def _unique_ids(docs: list[dict], shared: set[str]) -> bool:
 
 
 def _set_rest(page, files, docs: list[dict], title, drop: set[str]) -> None:  # noqa: ANN001
-    page.toc = get_toc(nest_toc_tokens(copy.deepcopy([t for d in docs for t in d["tokens"]])))
+    page.toc = get_toc(nest_toc_tokens([dict(t) for d in docs for t in d["tokens"]]))  # nesting adds children
     page._title_from_render = title
     page.present_anchor_ids = {a for d in docs for a in (*d["tree_ids"], *d["raw_ids"])} - drop
     if mkpages.log.getEffectiveLevel() > logging.DEBUG:

@@ -52,6 +52,8 @@ def begin(config, files) -> None:  # noqa: ANN001 - MkDocs config and files
     _state["html"] = cache.Table.open("markdown", version)
     _state["search"] = cache.Table.open("search", cache.code_digest("rendercache"))
     _state["rendered"] = []
+    _state["splits"] = _state.get("splits_new") or {}  # the previous build's, for a preview rebuild
+    _state["splits_new"] = {}
     _install()
 
 
@@ -105,10 +107,14 @@ def _install() -> None:
         if table is None or files is not _state.get("files") or not cache.enabled():
             return render(self, config, files)
         extras = next((e.extras_at(self.file.src_uri) for e in config["markdown_extensions"] if hasattr(e, "extras_at")), None)
-        parts = chunkrender.split(self.markdown, extras)
+        digest = hashlib.sha256(self.markdown.encode("utf-8")).digest()
+        split_key = (digest, repr(extras))
+        if split_key not in _state["splits"]:  # a scan of every line: once per text and process
+            _state["splits"][split_key] = chunkrender.split(self.markdown, extras)
+        parts = _state["splits_new"][split_key] = _state["splits"][split_key]
         if parts is not None and _render_parts(self, config, files, table, parts):
             return
-        key = (self.file.src_uri, hashlib.sha256(self.markdown.encode("utf-8")).digest())
+        key = (self.file.src_uri, digest)
 
         def compute():
             _state["rendered"].append(self.file.src_uri)
@@ -188,3 +194,24 @@ def _install() -> None:
             self.entries.extend(dict(e) for e in entries)
 
     SearchIndex.add_entry_from_context = cached_add
+
+    find = SearchIndex._find_toc_by_id
+
+    def indexed_find(self, toc, id):  # noqa: ANN001, A002 - Material's names
+        # Material looks each section's heading up in the whole toc, from its start: quadratic on a
+        # page with thousands of headings. The first match in the same depth-first order, from an index.
+        index = _state.get("toc_index")
+        if index is None or index[0] is not toc:
+            found: dict = {}
+
+            def walk(items) -> None:  # noqa: ANN001
+                for item in items:
+                    found.setdefault(item.id, item)
+                    walk(item.children)
+
+            walk(toc)
+            index = _state["toc_index"] = (toc, found)
+        return index[1].get(id)
+
+    indexed_find.__wrapped__ = find
+    SearchIndex._find_toc_by_id = indexed_find
