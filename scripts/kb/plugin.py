@@ -30,6 +30,10 @@ class KbPlugin(BasePlugin):
             servefast.install()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.command == "serve":
+            from . import servefast
+
+            servefast.begin(config)  # before MkDocs lists the theme's files
         collecting = gc.isenabled()
         gc.disable()  # loading builds many long-lived objects and no cycles worth collecting
         try:

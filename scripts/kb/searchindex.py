@@ -17,6 +17,7 @@ search/search_index.json (sections split at headings, text segmented by jieba):
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -45,21 +46,28 @@ def _plain(markup: str) -> str:
 
 def _t2s_pairs(text: str) -> str:
     """Traditional characters whose simplified form occurs on the site, as 'TsTs…' pairs."""
-    from opencc_purepy import OpenCC
-
     chars = sorted(set("".join(HAN_RUN.findall(text))))
     # One conversion call per converter: characters one per line (no dictionary entry spans a
     # line break, so each is converted on its own, as a call per character would).
     joined = "\n".join(chars)
     candidates = set()
     for config in ("s2t", "s2tw", "s2hk"):
-        converted = OpenCC(config).convert(joined).split("\n")
+        converted = _opencc(config).convert(joined).split("\n")
         if len(converted) != len(chars):
             raise ValueError(f"OpenCC {config} changed the number of lines: cannot pair characters")
         candidates |= {(trad, ch) for trad, ch in zip(converted, chars) if trad != ch and len(trad) == 1}
     ordered = sorted(candidates)
-    back = OpenCC("t2s").convert("\n".join(trad for trad, _ in ordered)).split("\n") if ordered else []
+    back = _opencc("t2s").convert("\n".join(trad for trad, _ in ordered)).split("\n") if ordered else []
     return "".join(sorted({trad + ch for (trad, ch), simple in zip(ordered, back) if simple == ch}))
+
+
+@functools.lru_cache(maxsize=None)
+def _opencc(config: str):  # noqa: ANN202
+    # Building a converter's dictionaries takes longer than converting the site's characters: `kb serve`
+    # rebuilds the index after every edit, so the converters are kept for the process.
+    from opencc_purepy import OpenCC
+
+    return OpenCC(config)
 
 
 def compact(material: dict, kb: "KnowledgeBase") -> dict:

@@ -1,8 +1,9 @@
 """`kb serve` only: what every rebuild redid although it cannot have changed in the running process.
 
 - MkDocs lists the theme's files on every build (Files.add_files_from_theme): for Material that is a
-  walk over thousands of icon files. The listing of a theme folder inside the Python installation is
-  kept for the process; the project's own folders (overrides/) are listed afresh every time.
+  walk over thousands of icon files, each matched against a dozen name patterns. The listing of a
+  theme folder inside the Python installation, and which of its names the patterns keep, are kept
+  for the process; the project's own folders (overrides/) are listed afresh every time.
 MkDocs-aware (installed by kb.plugin on `serve`).
 """
 from __future__ import annotations
@@ -36,3 +37,33 @@ def install() -> None:
 
     kept_list_templates.__kb_kept__ = True
     loader.list_templates = kept_list_templates
+
+    filter_templates = jinja2.Environment.list_templates
+
+    def kept_filter(self, extensions=None, filter_func=None):  # noqa: ANN001, ANN202 - Jinja's signature
+        # MkDocs' filter is a new function on every build, with the same patterns: keep its verdict
+        # per name (the patterns come from the configuration, which is part of the key).
+        if filter_func is None or extensions is not None or getattr(filter_func, "__qualname__", "") != THEME_FILTER:
+            return filter_templates(self, extensions, filter_func)
+        config = _current.get("config")
+        key = (repr(getattr(config, "theme", None)), tuple(sorted(getattr(getattr(config, "theme", None), "static_templates", ()))))
+        verdicts = _kept_names.setdefault(key, {})
+        out = []
+        for name in self.loader.list_templates():
+            if name not in verdicts:
+                verdicts[name] = bool(filter_func(name))
+            if verdicts[name]:
+                out.append(name)
+        return out
+
+    jinja2.Environment.list_templates = kept_filter
+
+
+THEME_FILTER = "Files.add_files_from_theme.<locals>.filter"
+_kept_names: dict = {}
+_current: dict = {}
+
+
+def begin(config) -> None:  # noqa: ANN001 - MkDocs config
+    """The build's configuration, whose theme settings decide which theme files are copied."""
+    _current["config"] = config
