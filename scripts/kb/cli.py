@@ -119,7 +119,9 @@ def serve_cmd(addr: Annotated[str, typer.Option("--addr", help="监听地址")] 
 
     def faster_polling(self, *args, polling_interval: float = 0.05, **kwargs) -> None:  # noqa: ANN001
         init(self, *args, polling_interval=polling_interval, **kwargs)
-        self.build_delay = 0.05  # MkDocs waits this long for more changes; an editor saves one file
+        # MkDocs builds once no change was seen for this long. Longer than a poll: a save caught
+        # half-written is seen complete at the next poll, within the wait, and built once, not twice.
+        self.build_delay = 0.1
 
     livereload.LiveReloadServer.__init__ = faster_polling
     mkdocs_cli(["serve", "--dev-addr", addr], prog_name="kb serve")
