@@ -4,6 +4,10 @@
   walk over thousands of icon files, each matched against a dozen name patterns. The listing of a
   theme folder inside the Python installation, and which of its names the patterns keep, are kept
   for the process; the project's own folders (overrides/) are listed afresh every time.
+- Material's search plugin (made anew for every build) compiles its language template twice per
+  build for two words; the words are kept per theme configuration and template overrides.
+- mkdocs-macros asks git a dozen questions per build for its `git` page variable, which no page of
+  this site uses; the answers are kept for the process.
 MkDocs-aware (installed by kb.plugin on `serve`).
 """
 from __future__ import annotations
@@ -58,10 +62,42 @@ def install() -> None:
 
     jinja2.Environment.list_templates = kept_filter
 
+    try:
+        from material.plugins.search.plugin import SearchPlugin
+
+        translate = SearchPlugin._translate
+
+        def kept_translate(self, config, value):  # noqa: ANN001, ANN202 - Material's signature
+            key = (repr(config.theme), value, _overrides(config))
+            if key not in _words:
+                _words[key] = translate(self, config, value)
+            return _words[key]
+
+        SearchPlugin._translate = kept_translate
+    except ImportError:
+        pass
+    try:
+        from mkdocs_macros import context
+
+        git_info = context.get_git_info
+        context.get_git_info = lambda: _git.setdefault("info", git_info())
+    except (ImportError, AttributeError):
+        pass
+
 
 THEME_FILTER = "Files.add_files_from_theme.<locals>.filter"
 _kept_names: dict = {}
 _current: dict = {}
+_words: dict = {}
+_git: dict = {}
+
+
+def _overrides(config) -> tuple:  # noqa: ANN001 - MkDocs config
+    """The project's own template folders' files and their times: an override of the language
+    template shows up at the next build."""
+    root = Path(config["config_file_path"]).resolve().parent
+    return tuple((str(f), f.stat().st_mtime_ns) for d in config.theme.dirs if Path(d).resolve().is_relative_to(root)
+                 for f in sorted(Path(d).rglob("*")) if f.is_file())
 
 
 def begin(config) -> None:  # noqa: ANN001 - MkDocs config
