@@ -120,14 +120,14 @@ class TooltipProcessor(Treeprocessor):
         self.current_page = current_page
 
     def href(self, term: TermLink) -> str:
-        page = self.current_page()
-        if page == GLOSSARY_PAGE:
-            return f"#{term.id}"
-        return posixpath.relpath(GLOSSARY_PAGE, posixpath.dirname(page) or ".") + f"#{term.id}"
+        return f"{self.glossary}#{term.id}"
 
     def run(self, root: etree.Element) -> None:
         if self.pattern is None:
             return
+        # The glossary page relative to this page, worked out once per page (not per link).
+        page = self.current_page()
+        self.glossary = "" if page == GLOSSARY_PAGE else posixpath.relpath(GLOSSARY_PAGE, posixpath.dirname(page) or ".")
         self.seen: set[str] = set()
         self.section = ""
         self.walk(root)
