@@ -426,6 +426,11 @@ def test_scan_outside_skips_only_the_content_it_was_given():
     assert inlinescripts.scan_outside(page, trusted) == []
     assert _kinds(inlinescripts.scan_outside(page, None)) == [("handler", 1)]
     assert _kinds(inlinescripts.scan_outside(page, trusted + "x")) == [("handler", 1)]  # not in the page
+    # what the build keeps of a page's content (start, length, digest) finds exactly that content
+    assert inlinescripts.scan_outside(page, inlinescripts.Content.of(trusted)) == []
+    other = inlinescripts.Content.of(trusted[:-4] + "</b>")  # the same start, another text
+    assert other.head == inlinescripts.Content.of(trusted).head
+    assert _kinds(inlinescripts.scan_outside(page, other)) == [("handler", 1)]
 
 
 _NAV = '<ul><li class="md-nav__item"><a href="../a/">甲</a></li>\n<li class="md-nav__item"><a href="../b/">乙</a></li></ul>\n'

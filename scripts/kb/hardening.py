@@ -45,7 +45,7 @@ def sanitise_page(html: str, page) -> str:  # noqa: ANN001 - MkDocs page
     return cleaned  # the same elements and attributes, as nh3 writes them
 
 
-def harden_site(site_dir: str, trusted: dict[str, str] | None = None) -> None:
+def harden_site(site_dir: str, trusted: dict | None = None) -> None:
     """Material's inline scripts into files, any other script refused, the CSP meta tag added: one
     read and one write per page. `trusted`: each page's content as the allowlist wrote it
     (inlinescripts.scan_outside reads the rest of the page, and publish reads every page again)."""

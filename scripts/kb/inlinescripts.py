@@ -187,7 +187,8 @@ def _read(text: str, memo: dict | None) -> list[Found] | None:
     out: list[Found] = []
     line = 0
     for chunk in (_CHUNK.split(text) if memo is not None else [text]):
-        hit = memo.get(chunk) if memo is not None else None
+        key = _digest(chunk) if memo is not None else b""  # a digest: the pieces themselves add up to much
+        hit = memo.get(key) if memo is not None else None
         if hit is None:
             p = _Scan()
             p.feed(chunk)
@@ -195,7 +196,7 @@ def _read(text: str, memo: dict | None) -> list[Found] | None:
             p.close()
             hit = (p.found, clean)
             if memo is not None:
-                memo[chunk] = hit
+                memo[key] = hit
         found, clean = hit
         if not clean:
             return None
@@ -204,7 +205,33 @@ def _read(text: str, memo: dict | None) -> list[Found] | None:
     return out
 
 
-def scan_outside(text: str, trusted: str | None = None, memo: dict | None = None) -> list[Found]:
+@dataclass(frozen=True)
+class Content:
+    """A page's content as the allowlist wrote it, kept small for the whole build: its start, its
+    length and its digest (a site at 100 times the content holds hundreds of MB of it)."""
+    head: str
+    length: int
+    digest: bytes
+
+    @classmethod
+    def of(cls, text: str) -> "Content":
+        return cls(text[:200], len(text), _digest(text))
+
+    def find(self, page: str, start: int = 0) -> int:
+        """Where the content starts in page (from start), or -1."""
+        i = page.find(self.head, start)
+        while i >= 0:
+            if _digest(page[i:i + self.length]) == self.digest:
+                return i
+            i = page.find(self.head, i + 1)
+        return -1
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).digest()
+
+
+def scan_outside(text: str, trusted: "str | Content | None" = None, memo: dict | None = None) -> list[Found]:
     """scan(text), reading around one occurrence of `trusted`: markup the build itself made safe.
 
     `trusted` is a page's content as the nh3 allowlist wrote it (hardening.py): no script, handler
@@ -214,14 +241,16 @@ def scan_outside(text: str, trusted: str | None = None, memo: dict | None = None
     anything else (no match, two matches, an open tag or script before it) reads the whole page.
     `memo` (one dict for all pages of a site) keeps what each piece of the theme's markup held.
     """
-    i = text.find(trusted) if trusted else -1
-    if i < 0 or text.find(trusted, i + 1) >= 0:
+    if isinstance(trusted, str):
+        trusted = Content.of(trusted)
+    i = trusted.find(text) if trusted else -1
+    if i < 0 or trusted.find(text, i + 1) >= 0:
         whole = _read(text, memo) if memo is not None else None
         return whole if whole is not None else scan(text)
     before = _read(text[:i], memo)
     if before is None:
         return scan(text)
-    end = i + len(trusted)
+    end = i + trusted.length
     after = _read(text[end:], memo)
     if after is None:
         after = scan(text[end:])
@@ -384,7 +413,7 @@ def _move(text: str, rel: str, found: list[Found], policy: Policy, out_dir: Path
     return new
 
 
-def externalise(tree: Path, step=lambda: None, trusted: dict[str, str] | None = None,
+def externalise(tree: Path, step=lambda: None, trusted: "dict[str, str | Content] | None" = None,
                 finish: Callable[[str], str] | None = None) -> int:
     """Check every page, then move Material's inline scripts into content-addressed files.
 

@@ -14,7 +14,7 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from . import cache, hardening, latefill, rendercache, searchcache, widgets
+from . import cache, hardening, inlinescripts, latefill, rendercache, searchcache, widgets
 from .mkdocs_env import PAGE_PROBLEMS, project_root
 from .pages import generated_pages, site_nav
 
@@ -64,7 +64,7 @@ class KbPlugin(BasePlugin):
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
         rendercache.begin(config, files)
-        self.trusted: dict[str, str] = {}
+        self.trusted: dict[str, inlinescripts.Content] = {}
         return files
 
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
@@ -92,7 +92,7 @@ class KbPlugin(BasePlugin):
         trusted = content == cleaned  # nothing but the allowlist's output: the post-build check may skip it
         content = latefill.fill(content, page, config)
         if trusted:
-            self.trusted[page.file.dest_uri] = content
+            self.trusted[page.file.dest_uri] = inlinescripts.Content.of(content)
         return content
 
     # After every other plugin (the offline plugin runs at -100): the pages are final.
