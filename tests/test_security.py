@@ -427,9 +427,11 @@ def test_scan_outside_skips_only_the_content_it_was_given():
     assert _kinds(inlinescripts.scan_outside(page, None)) == [("handler", 1)]
     assert _kinds(inlinescripts.scan_outside(page, trusted + "x")) == [("handler", 1)]  # not in the page
     # what the build keeps of a page's content (start, length, digest) finds exactly that content
-    assert inlinescripts.scan_outside(page, inlinescripts.Content.of(trusted)) == []
-    other = inlinescripts.Content.of(trusted[:-4] + "</b>")  # the same start, another text
-    assert other.head == inlinescripts.Content.of(trusted).head
+    long = "<p>" + "正文" * 150 + "</p>" + trusted
+    page = "<html><article>" + long + "</article></html>"
+    assert inlinescripts.scan_outside(page, inlinescripts.Content.of(long)) == []
+    other = inlinescripts.Content.of(long.replace("onerror", "onclick"))  # the same start, another text
+    assert other.head == inlinescripts.Content.of(long).head and other.length == len(long)
     assert _kinds(inlinescripts.scan_outside(page, other)) == [("handler", 1)]
 
 
