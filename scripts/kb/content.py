@@ -5,9 +5,11 @@ DataError listing every problem (file, line, field, Chinese message).
 """
 from __future__ import annotations
 
+import re
 import typing
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -140,14 +142,22 @@ class KnowledgeBase:
             raise UnknownItem(f"没有 id 为“{doc_id}”的文档（见 data/documents.yml）。可用的 id：{'、'.join(self.documents)}。")
         return self.documents[doc_id]
 
+    @cached_property
+    def _entries_by_page(self) -> dict[str, list[Entry]]:
+        index: dict[str, list[Entry]] = {}
+        for e in self.entries:
+            index.setdefault(e.page, []).append(e)
+        return index
+
     def entries_on(self, page: str) -> list[Entry]:
         """The entries a page shows, in site order (indexed once: every page asks)."""
-        index = self.__dict__.get("_on_page")
-        if index is None:
-            index = self.__dict__["_on_page"] = {}
-            for e in self.entries:
-                index.setdefault(e.page, []).append(e)
-        return index.get(page, [])
+        return self._entries_by_page.get(page, [])
+
+    @cached_property
+    def blank_pattern(self) -> "re.Pattern | None":
+        """One pattern for every blanked passage of every document (every item asks whether it retells one)."""
+        passages = [b.passage for d in self.documents.values() for b in d.meta.blanks]
+        return re.compile("|".join(map(re.escape, passages))) if passages else None
 
     def pages(self) -> list[str]:
         """Every page the data asks for, in section order: section pages, then own pages."""

@@ -386,19 +386,11 @@ def _mark_blanks(meta: m.Document, n: int, text: str) -> str:
     return out
 
 
-def _any_passage(kb: KnowledgeBase) -> re.Pattern | None:
-    """One pattern for every blanked passage of every document (made once per knowledge base)."""
-    if "_blank_passages" not in kb.__dict__:
-        passages = [b.passage for d in kb.documents.values() for b in d.meta.blanks]
-        kb.__dict__["_blank_passages"] = re.compile("|".join(map(re.escape, passages))) if passages else None
-    return kb.__dict__["_blank_passages"]
-
-
 def blank_notes(kb: KnowledgeBase, texts: Iterable[str], link: Linker) -> str:
     """Where an item retells a sentence that holds a blank: the note, and a link to the paragraph."""
     texts = [t for t in texts if t]
     # One scan for all passages first: most items retell none (every item asks, so this stays linear).
-    pattern = _any_passage(kb)
+    pattern = kb.blank_pattern
     if pattern is None or not any(pattern.search(t) for t in texts):
         return ""
     notes = []

@@ -20,6 +20,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -57,14 +58,16 @@ class Tagging:
     entries: dict[str, list[Entry]] = field(default_factory=dict)  # tag id -> entries
     related: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
 
+    @cached_property
+    def _tags_by_page(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for (p, _), ts in self.of_entry.items():
+            index.setdefault(p, []).extend(ts)
+        return index
+
     def of_page(self, page: str) -> list[str]:
-        """The tags of a page's items, in site order, each once (indexed once: every page asks)."""
-        index = self.__dict__.get("_of_page")
-        if index is None:
-            index = self.__dict__["_of_page"] = {}
-            for (p, _), ts in self.of_entry.items():
-                index.setdefault(p, []).extend(ts)
-        return index.get(page, [])
+        """The tags of a page's items, in site order (indexed once: every page asks)."""
+        return self._tags_by_page.get(page, [])
 
 
 def key(e: Entry) -> tuple[str, str]:
