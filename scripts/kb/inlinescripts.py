@@ -371,18 +371,6 @@ def _written_files_problems(tree: Path, policy: Policy) -> list[str]:
     return problems
 
 
-def check_tree(tree: Path) -> list[str]:
-    """Every problem of every page of a built site; also the drift of Material's scripts."""
-    try:
-        policy = Policy.load()
-    except ScriptPolicyError as e:
-        return [str(e)]
-    problems = []
-    for page, rel in _pages(tree):
-        problems += _check_text(page.read_text("utf-8"), rel, tree, policy)[1]
-    return problems + _written_files_problems(tree, policy)
-
-
 def _name(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16] + ".js"
 
