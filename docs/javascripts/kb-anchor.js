@@ -12,11 +12,20 @@
  * Fix: note the address and the entry's state when the navigation starts, before anything stale is
  * written, and apply them once the page is swapped in. Our document$ handler runs after Material's
  * (extra_javascript loads after Material's bundle), so it has the last word.
+ *
+ * Material emits document$ only after the scripts of the swapped-in page have loaded, and whatever
+ * the address is by then. So a reader who goes Back and at once Forward gets the Back page's late
+ * emission after Forward has started: it must not be taken for the arrival of the Forward page
+ * (nothing to scroll to yet, and the noted state would be spent). Each page names itself in
+ * <meta name="kb-page"> (overrides/main.html); a navigation is applied only when its page is the
+ * one in the document.
  */
 (function () {
   "use strict";
   if (!window.location$ || !window.document$) return;  // Material's bundle did not run
   var started = null;
+  // The site root, from the page first loaded (its base is relative to itself; __config is not swapped).
+  var root = siteRoot();
 
   // location$ emits after Material has pushed the entry of a click (state null) or after popstate.
   window.location$.subscribe(function (url) {
@@ -25,8 +34,9 @@
 
   window.document$.subscribe(function () {
     var nav = started;
+    if (!nav || !arrived(nav.url)) return;  // first load, or a page already left arriving late
     started = null;
-    if (!nav || nav.url.pathname !== location.pathname) return;  // first load, or superseded
+    if (nav.url.pathname !== location.pathname) return;  // superseded
     if (nav.state === null && nav.url.hash && target(nav.url)) {
       // A new visit to #id: a fragment navigation to that address restores it in the address bar,
       // scrolls to the element (honouring scroll-margin-top under the sticky header), sets :target,
@@ -41,6 +51,32 @@
       window.scrollTo(0, nav.state && typeof nav.state.y === "number" ? nav.state.y : 0);
     }
   });
+
+  function siteRoot() {
+    try {
+      var config = JSON.parse(document.getElementById("__config").textContent);
+      return new URL(config.base.replace(/\/?$/, "/"), location.href);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // Is the page in the document the one `url` addresses? Without the marker (an old cached page),
+  // trust the address as before.
+  function arrived(url) {
+    var meta = document.querySelector('meta[name="kb-page"]');
+    if (!meta || !root) return true;
+    return path(new URL(meta.getAttribute("content"), root)) === path(url);
+  }
+
+  function path(url) {
+    var p = url.pathname.replace(/index\.html$/, "");
+    try {
+      return decodeURI(p);
+    } catch (e) {
+      return p;
+    }
+  }
 
   function target(url) {
     try {
