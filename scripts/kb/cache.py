@@ -113,6 +113,21 @@ class Table:
         self.new[key] = value
         return value
 
+    def peek(self, key) -> Any:
+        """The stored value (kept for this build), or None."""
+        if not enabled():
+            return None
+        if key in self.new:
+            return self.new[key]
+        if key in self.old:
+            value = self.new[key] = self.old[key]
+            return value
+        return None
+
+    def put(self, key, value) -> None:
+        if enabled():
+            self.new[key] = value
+
     def save(self) -> None:
         """Persist this build's entries; they become what the next build starts from."""
         changed = self.new.keys() != self.old.keys()

@@ -173,7 +173,7 @@ def on_post_build(env) -> None:  # noqa: ANN001
     # KB_SEARCH_ENGINE=material keeps Material's own lunr search: for the benchmark's comparison only.
     if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
         try:
-            rewrite(site, _STATE["kb"])
+            rewrite(site, _STATE["kb"], getattr(env.conf.plugins.get("kb"), "vocabulary", None))
         except ValueError as e:  # e.g. a Material upgrade changed how pages name the search worker
             raise PluginError(f"无法生成站内搜索：{e}") from None
     try:

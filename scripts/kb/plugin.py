@@ -5,6 +5,7 @@ Registered as an entry point in pyproject.toml and listed in mkdocs.yml before `
 from __future__ import annotations
 
 import gc
+import os
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -14,7 +15,7 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from . import cache, hardening, inlinescripts, latefill, rendercache, searchcache, widgets
+from . import cache, hardening, inlinescripts, latefill, rendercache, segmenter, widgets
 from .mkdocs_env import PAGE_PROBLEMS, project_root
 from .pages import generated_pages, site_nav
 
@@ -49,13 +50,19 @@ class KbPlugin(BasePlugin):
         gc.freeze()
         if not config.nav:  # a nav written in mkdocs.yml still wins
             config.nav = site_nav(self.kb)
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        user_dict = getattr(getattr(search, "config", None), "jieba_dict_user", None)
-        # The site's own words stay whole in jieba's cut (and key the segmentation cache).
-        from .searchvocab import apply_to_jieba, userdict
+        self.vocabulary = None
+        # KB_SEARCH_ENGINE=material keeps Material's own lunr search (and its cut): the benchmark's comparison only.
+        if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
+            search = getattr(config.plugins.get("material/search") or config.plugins.get("search"), "config", None)
+            from .searchvocab import domain_words
 
-        apply_to_jieba(self.kb)
-        self.segments = searchcache.install(user_dict, userdict(self.kb).encode("utf-8"))
+            # The site's own words stay whole in jieba's cut. The helper process is forked, which a
+            # preview's server threads make unsafe: `kb serve` cuts in its own process (and mostly
+            # finds the cut in the cache).
+            self.vocabulary = segmenter.Vocabulary(domain_words(self.kb), getattr(search, "jieba_dict", None),
+                                                   getattr(search, "jieba_dict_user", None),
+                                                   helper=self.command != "serve")
+            segmenter.install()
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -93,13 +100,15 @@ class KbPlugin(BasePlugin):
         content = latefill.fill(content, page, config)
         if trusted:
             self.trusted[page.file.dest_uri] = inlinescripts.Content.of(content)
+        if self.vocabulary is not None:
+            self.vocabulary.prefetch(content)
         return content
 
     # After every other plugin (the offline plugin runs at -100): the pages are final.
     @event_priority(-150)
     def on_post_build(self, config: MkDocsConfig) -> None:
-        if self.segments is not None:
-            self.segments.save()
+        if self.vocabulary is not None:
+            self.vocabulary.save()
         rendercache.finish()
         latefill.finish()
         if self.command == "serve":
@@ -108,3 +117,8 @@ class KbPlugin(BasePlugin):
             themecache.finish()
         if self.command != "serve":
             hardening.harden_site(config["site_dir"], self.trusted)
+
+    def on_build_error(self, error: Exception) -> None:  # noqa: ARG002
+        # A failed build does not wait for the helper to finish cutting text nobody will index.
+        if getattr(self, "vocabulary", None) is not None:
+            self.vocabulary.close()

@@ -50,7 +50,7 @@ def begin(config, files) -> None:  # noqa: ANN001 - MkDocs config and files
     _state["files"] = files
     version = cache.code_digest("rendercache", "chunkrender") + _state["context"]
     _state["html"] = cache.Table.open("markdown", version)
-    _state["search"] = cache.Table.open("search", cache.code_digest("rendercache"))
+    _state["search"] = cache.Table.open("search", cache.code_digest("rendercache", "segmenter"))
     _state["rendered"] = []
     _state["splits"] = _state.get("splits_new") or {}  # the previous build's, for a preview rebuild
     _state["splits_new"] = {}

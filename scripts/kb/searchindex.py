@@ -8,8 +8,8 @@ whole query as written (after normalising width, case, dashes and traditional ch
 falls back to the words of a question cut with the site's own vocabulary, and ranks the
 defining place (a title, term or question) first.
 
-`rewrite(site_dir, kb)` runs after Material's search plugin has written
-search/search_index.json (sections split at headings, text segmented by jieba):
+`rewrite(site_dir, kb, vocabulary)` runs after Material's search plugin has written
+search/search_index.json (sections split at headings; the text as written, see kb.segmenter):
 - the index keeps Material's `config` (used by search.highlight on the target page) and
   replaces `docs` with a compact form the worker reads;
 - the worker is copied under a content-hashed name and every page's configuration points to it,
@@ -30,6 +30,7 @@ from .searchvocab import HAN_RUN, domain_words, pinyin_keys
 
 if TYPE_CHECKING:
     from .content import KnowledgeBase
+    from .segmenter import Vocabulary
 
 WORKER_SOURCE = Path(__file__).with_name("search_worker.js")
 MATERIAL_WORKER = re.compile(r'"search":\s*"([^"]*assets/javascripts/workers/search\.[0-9a-f]+\.min\.js)"')
@@ -70,24 +71,27 @@ def _opencc(config: str):  # noqa: ANN202
     return OpenCC(config)
 
 
-def compact(material: dict, kb: "KnowledgeBase") -> dict:
-    """Material's index (config + docs) -> the worker's index (config + compact docs)."""
+def compact(material: dict, kb: "KnowledgeBase", words: "Vocabulary | None" = None) -> dict:
+    """Material's index (config + docs) -> the worker's index (config + compact docs).
+
+    `words` cuts the texts for the vocabulary (the build's, which began while pages were rendered);
+    without it they are cut here."""
     pages: list[str] = []
     page_of: dict[str, int] = {}
     sections: list[list] = []
-    vocabulary: Counter[str] = Counter()
     for doc in material["docs"]:
         location = doc["location"]
         path, _, fragment = location.partition("#")
         if path not in page_of:
             page_of[path] = len(pages)
             pages.append(path)
-        # jieba's cut (Material inserted \u200b between words) gives the corpus vocabulary.
-        for word in (doc.get("title", "") + "\u200b" + doc.get("text", "")).split("\u200b"):
-            word = TAG.sub("", word).strip()
-            if len(word) >= 2 and HAN_RUN.fullmatch(word):
-                vocabulary[word] += 1
         sections.append([page_of[path], fragment, _plain(doc.get("title", "")), _plain(doc.get("text", ""))])
+    # jieba's cut of every title and text gives the corpus vocabulary.
+    if words is None:
+        from .segmenter import Vocabulary
+
+        words = Vocabulary(domain_words(kb), helper=False)
+    vocabulary = words.counts(t for doc in material["docs"] for t in (doc.get("title", ""), doc.get("text", "")))
     # The defining place of a term: its glossary entry wins a tie with other titles that equal it.
     glossary = {(e.page.removesuffix(".md") + "/", e.anchor) for e in kb.entries if e.section == "glossary" and e.anchor}
     defining = [i for i, s in enumerate(sections) if (pages[s[0]], s[1]) in glossary]
@@ -112,11 +116,11 @@ def compact(material: dict, kb: "KnowledgeBase") -> dict:
     }
 
 
-def rewrite(site_dir: Path, kb: "KnowledgeBase") -> dict[str, int]:
+def rewrite(site_dir: Path, kb: "KnowledgeBase", words: "Vocabulary | None" = None) -> dict[str, int]:
     """Replace Material's index and worker in a written site; return a few sizes for the log."""
     index_file = site_dir / "search" / "search_index.json"
     material = json.loads(index_file.read_text("utf-8"))
-    data = compact(material, kb)
+    data = compact(material, kb, words)
     index_file.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
     source = WORKER_SOURCE.read_bytes()

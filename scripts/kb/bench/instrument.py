@@ -39,7 +39,7 @@ STAGES = {
     "macros: Jinja and plugin": "rest of the macros plugin's on_page_markdown (Jinja parse/render per page)",
     "markdown": "mkdocs Page.render: Python-Markdown and its extensions, link rewriting",
     "search: jieba dictionary": "jieba Tokenizer.initialize (dictionary load, once per process)",
-    "search: jieba segmentation": "jieba.cut calls from Material's search plugin",
+    "search: jieba segmentation": "jieba.cut calls in the build's process (Material's search plugin; the kb build cuts in a helper process, kb/segmenter.py)",
     "search: index": "rest of Material's search plugin events (section split, index JSON, write)",
     "theme templates": "Jinja render of Material's page templates (nav, header, TOC, footer) per page",
     "other plugins": "privacy plugin and any other plugin event",

@@ -1,0 +1,193 @@
+"""The search vocabulary: how often each word of the site's text occurs, cut by jieba, off the
+build's critical path.
+
+Material's search plugin cuts every section of every page with jieba on the build's only
+thread: after Markdown, the largest cost of a plain Material build (about a quarter of it, with
+the dictionary load). The site's search does not match on that cut (kb-search.js matches the
+query as written); it needs only the corpus vocabulary, to cut a reader's question into words.
+So the kb plugin stops Material from cutting (its index keeps the text as written) and:
+
+- a cold build forks a helper process when it starts; the helper loads jieba's dictionary and
+  cuts each page's runs of Han characters as soon as the page is rendered (`prefetch`), while
+  the build goes on with the next pages; at the end it sums the words of exactly the index's
+  texts (`counts`), cutting whatever it has not seen;
+- a preview (`kb serve`, whose server threads make forking unsafe) cuts in its own process and
+  keeps each text's words in the content-hash cache, so a rebuild cuts only text that changed.
+
+The cut is the same on both paths: jieba's dictionaries (Material's `jieba_dict` and
+`jieba_dict_user`, if set) plus the site's own words (kb.searchvocab), and a text's words are
+the sum of its Han runs' words, which is what Material's own segmentation gives.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Iterable
+
+from backrefs import bre
+
+from . import cache
+from .searchvocab import DOMAIN_FREQ, HAN_RUN
+
+# Material's own expression for the text it would cut (material/plugins/search/plugin.py).
+HAN = bre.compile(r"\p{script: Han}+", bre.UNICODE)
+BATCH_CHARS = 20_000  # runs per hand-over: a page or a few; the hand-over itself is cheap
+
+Words = tuple[tuple[str, int], ...]
+
+# In the helper (or, for a preview, in the build's process): each run's words, cut once with the
+# dictionaries of `_runs_for`.
+_runs: dict[str, Words] = {}
+_runs_for: list[tuple] = []
+
+
+def _setup(dictionary: str | None, user_dict: str | None, words: tuple[str, ...]) -> None:
+    """jieba's default tokenizer as Material's search plugin would use it, plus the site's words."""
+    import jieba
+
+    if _runs_for != [(dictionary, user_dict, words)]:
+        _runs.clear()
+        _runs_for[:] = [(dictionary, user_dict, words)]
+
+    if dictionary and jieba.dt.dictionary != os.path.abspath(dictionary):
+        jieba.set_dictionary(dictionary)
+    if user_dict:
+        jieba.load_userdict(user_dict)
+    for w in words:
+        # add_word raises jieba's total frequency each time: a preview adds the words on every
+        # rebuild, and the same text would be cut differently from a fresh build.
+        if jieba.dt.FREQ.get(w) != DOMAIN_FREQ:
+            jieba.add_word(w, freq=DOMAIN_FREQ)
+    jieba.dt.check_initialized()  # the dictionary now, not at the first page
+
+
+def _run_words(run: str) -> Words:
+    words = _runs.get(run)
+    if words is None:
+        import jieba
+
+        found: Counter[str] = Counter(w for w in jieba.cut(run) if len(w) >= 2 and HAN_RUN.fullmatch(w))
+        words = _runs[run] = tuple(sorted(found.items()))
+    return words
+
+
+def cut(text: str) -> Words:
+    """Words of 2+ Han characters in `text`, with their counts, as jieba cuts its Han runs."""
+    found: Counter[str] = Counter()
+    for run in HAN.findall(text):
+        for w, n in _run_words(run):
+            found[w] += n
+    return tuple(sorted(found.items()))
+
+
+def _cut_runs(runs: list[str]) -> None:
+    for run in runs:
+        _run_words(run)
+
+
+def _count(texts: list[str], each: bool) -> tuple[Counter[str], list[Words] | None]:
+    total: Counter[str] = Counter()
+    per_text = [] if each else None
+    for text in texts:
+        words = cut(text)
+        for w, n in words:
+            total[w] += n
+        if per_text is not None:
+            per_text.append(words)
+    return total, per_text
+
+
+class Vocabulary:
+    """Word counts of the search index's texts for one build."""
+
+    def __init__(self, words: list[str], dictionary: str | None = None, user_dict: str | None = None,
+                 helper: bool = True):
+        extra = b""
+        for path in (dictionary, user_dict):
+            if path:
+                try:
+                    with open(path, "rb") as f:
+                        extra += hashlib.sha256(f.read()).digest()
+                except OSError:
+                    pass  # Material's search plugin reports a missing dictionary itself
+        self.setup_args = (dictionary, user_dict, tuple(words))
+        version = cache.code_digest("segmenter") + hashlib.sha256(extra + "\n".join(words).encode()).digest()
+        self.table = cache.Table.open("vocabulary", version)
+        self.sent: set[str] = set()
+        self.batch: list[str] = []
+        self.batch_chars = 0
+        self.tasks: list[Future] = []
+        self.pool: ProcessPoolExecutor | None = None
+        if helper:
+            # fork: the helper starts with everything imported and loads jieba's dictionary while
+            # the build reads its content; the build's own process never loads it.
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_setup, initargs=self.setup_args)
+            self.tasks.append(self.pool.submit(_cut_runs, []))
+        else:
+            _setup(*self.setup_args)
+
+    def prefetch(self, html: str) -> None:
+        """A rendered page: the helper starts cutting its Han runs (a superset of its index text)."""
+        if self.pool is None:
+            return
+        for run in HAN.findall(html):
+            if run not in self.sent:
+                self.sent.add(run)
+                self.batch.append(run)
+                self.batch_chars += len(run)
+        if self.batch_chars >= BATCH_CHARS:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        self.tasks.append(self.pool.submit(_cut_runs, self.batch))
+        self.batch, self.batch_chars = [], 0
+
+    def counts(self, texts: Iterable[str]) -> Counter[str]:
+        """The summed word counts of `texts` (each occurrence counts, as in the index)."""
+        texts = [t for t in texts if HAN.search(t)]
+        try:
+            if self.pool is not None:
+                if self.batch:
+                    self._hand_over()
+                total, per_text = self.pool.submit(_count, texts, cache.enabled()).result()
+                for task in self.tasks:
+                    task.result()  # a helper's error surfaces here, not silently
+                if per_text is not None:
+                    for text, words in zip(texts, per_text):
+                        self.table.put(text, words)
+                return total
+        finally:
+            self.close()
+        total = Counter()
+        for text in texts:
+            words = self.table.peek(text)
+            if words is None:
+                words = cut(text)
+                self.table.put(text, words)
+            for w, n in words:
+                total[w] += n
+        return total
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.tasks = []
+
+    def save(self) -> None:
+        self.table.save()
+
+
+def install() -> None:
+    """Material's search index keeps each section's title and text as written (not cut)."""
+    from material.plugins.search.plugin import SearchIndex
+
+    def segment(self, data):  # noqa: ANN001, ANN202 - Material's method signature
+        return data
+
+    segment.__wrapped__ = getattr(SearchIndex._segment_chinese, "__wrapped__", SearchIndex._segment_chinese)
+    SearchIndex._segment_chinese = segment
