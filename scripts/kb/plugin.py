@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -63,6 +64,9 @@ class KbPlugin(BasePlugin):
                                                    getattr(search, "jieba_dict_user", None),
                                                    helper=self.command != "serve")
             segmenter.install()
+            from .searchindex import warm_up
+
+            self.vocabulary.run(warm_up)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -72,9 +76,22 @@ class KbPlugin(BasePlugin):
                 files.append(File.generated(config, path, content=content))
         rendercache.begin(config, files)
         self.trusted: dict[str, inlinescripts.Content] = {}
+        self.allowlist = ThreadPoolExecutor(1, thread_name_prefix="kb-allowlist")
+        self.pending: list[tuple[object, Future]] = []
         return files
 
+    @event_priority(100)  # every page's final content in place before any other plugin's on_env
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
+        refused = []
+        for page, task in self.pending:
+            try:
+                page.content = task.result()
+            except PluginError as e:  # the editor's: reported with every other page's
+                refused.append(str(e))
+        self.pending = []
+        self.allowlist.shutdown()
+        if refused:
+            raise PluginError("\n".join(refused))
         # The theme's templates are compiled anew for every build; Jinja's bytecode cache (keyed by
         # each template's source checksum) lets a preview rebuild and a warm build skip that.
         if cache.enabled():
@@ -91,6 +108,13 @@ class KbPlugin(BasePlugin):
         return env
 
     def on_page_content(self, html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
+        # The allowlist runs in a thread (nh3 releases the GIL) while MkDocs renders the next pages;
+        # on_env puts each page's result in place, before anything reads it. One thread: the
+        # pages' finishing steps below run one at a time, in order.
+        self.pending.append((page, self.allowlist.submit(self._finish_content, html, page, config)))
+        return html
+
+    def _finish_content(self, html: str, page, config: MkDocsConfig) -> str:  # noqa: ANN001
         # The allowlist first, then the site's own code-made controls back in place (widgets.py),
         # then the glossary tooltips' definitions (latefill.py): a definition edit leaves the page's
         # HTML until here unchanged, so its render, allowlist and search entries come from the cache.
@@ -122,3 +146,5 @@ class KbPlugin(BasePlugin):
         # A failed build does not wait for the helper to finish cutting text nobody will index.
         if getattr(self, "vocabulary", None) is not None:
             self.vocabulary.close()
+        if getattr(self, "allowlist", None) is not None:
+            self.allowlist.shutdown(cancel_futures=True)

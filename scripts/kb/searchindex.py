@@ -62,6 +62,11 @@ def _t2s_pairs(text: str) -> str:
     return "".join(sorted({trad + ch for (trad, ch), simple in zip(ordered, back) if simple == ch}))
 
 
+def warm_up() -> None:
+    """Build the converters and their indexes ahead (the build's helper process does it while pages render)."""
+    _t2s_pairs("后")
+
+
 @functools.lru_cache(maxsize=None)
 def _opencc(config: str):  # noqa: ANN202
     # Building a converter's dictionaries takes longer than converting the site's characters: `kb serve`
@@ -86,11 +91,14 @@ def compact(material: dict, kb: "KnowledgeBase", words: "Vocabulary | None" = No
             page_of[path] = len(pages)
             pages.append(path)
         sections.append([page_of[path], fragment, _plain(doc.get("title", "")), _plain(doc.get("text", ""))])
-    # jieba's cut of every title and text gives the corpus vocabulary.
     if words is None:
         from .segmenter import Vocabulary
 
         words = Vocabulary(domain_words(kb), helper=False)
+    # Traditional forms of the site's characters, in the helper (whose converters are warm, see warm_up).
+    chars = "".join(sorted(set("".join(HAN_RUN.findall("".join(s[2] + s[3] for s in sections))))))
+    t2s = words.run(_t2s_pairs, chars)
+    # jieba's cut of every title and text gives the corpus vocabulary.
     vocabulary = words.counts(t for doc in material["docs"] for t in (doc.get("title", ""), doc.get("text", "")))
     # The defining place of a term: its glossary entry wins a tie with other titles that equal it.
     glossary = {(e.page.removesuffix(".md") + "/", e.anchor) for e in kb.entries if e.section == "glossary" and e.anchor}
@@ -100,7 +108,6 @@ def compact(material: dict, kb: "KnowledgeBase", words: "Vocabulary | None" = No
         vocabulary[w] += 1000  # the site's own names win over accidental cuts
     for w in STOPWORDS:
         vocabulary[w] += 1
-    corpus = "".join(s[2] + s[3] for s in sections)
     return {
         "config": material["config"],
         "docs": {
@@ -111,7 +118,7 @@ def compact(material: dict, kb: "KnowledgeBase", words: "Vocabulary | None" = No
             "words": sorted(vocabulary.items(), key=lambda kv: (-kv[1], kv[0])),
             "stopwords": STOPWORDS,
             "pinyin": pinyin_keys(kb),
-            "t2s": _t2s_pairs(corpus),
+            "t2s": t2s.result(),
         },
     }
 

@@ -25,7 +25,7 @@ import multiprocessing
 import os
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from backrefs import bre
 
@@ -37,6 +37,7 @@ HAN = bre.compile(r"\p{script: Han}+", bre.UNICODE)
 BATCH_CHARS = 20_000  # runs per hand-over: a page or a few; the hand-over itself is cheap
 
 Words = tuple[tuple[str, int], ...]
+T = TypeVar("T")
 
 # In the helper (or, for a preview, in the build's process): each run's words, cut once with the
 # dictionaries of `_runs_for`.
@@ -146,22 +147,30 @@ class Vocabulary:
         self.tasks.append(self.pool.submit(_cut_runs, self.batch))
         self.batch, self.batch_chars = [], 0
 
+    def run(self, fn: Callable[..., T], *args) -> "Future[T]":  # noqa: ANN002
+        """fn(*args) in the helper, after what it has been given so far; here without one."""
+        if self.pool is not None:
+            return self.pool.submit(fn, *args)
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except Exception as e:  # noqa: BLE001 - handed over as the helper would
+            done.set_exception(e)
+        return done
+
     def counts(self, texts: Iterable[str]) -> Counter[str]:
         """The summed word counts of `texts` (each occurrence counts, as in the index)."""
         texts = [t for t in texts if HAN.search(t)]
-        try:
-            if self.pool is not None:
-                if self.batch:
-                    self._hand_over()
-                total, per_text = self.pool.submit(_count, texts, cache.enabled()).result()
-                for task in self.tasks:
-                    task.result()  # a helper's error surfaces here, not silently
-                if per_text is not None:
-                    for text, words in zip(texts, per_text):
-                        self.table.put(text, words)
-                return total
-        finally:
-            self.close()
+        if self.pool is not None:
+            if self.batch:
+                self._hand_over()
+            total, per_text = self.pool.submit(_count, texts, cache.enabled()).result()
+            for task in self.tasks:
+                task.result()  # a helper's error surfaces here, not silently
+            if per_text is not None:
+                for text, words in zip(texts, per_text):
+                    self.table.put(text, words)
+            return total
         total = Counter()
         for text in texts:
             words = self.table.peek(text)
@@ -179,6 +188,7 @@ class Vocabulary:
         self.tasks = []
 
     def save(self) -> None:
+        self.close()
         self.table.save()
 
 
