@@ -527,6 +527,23 @@ def test_hostile_page_stops_the_build_naming_file_and_line(project_copy, tmp_pat
 
 
 @pytest.mark.build
+def test_hostile_pages_are_all_named_in_one_build(project_copy, tmp_path):
+    """The allowlist runs beside the Markdown: every page it refuses is reported, not only the first."""
+    [payload] = [p for p in PAYLOADS if p.id == "script-plain"]
+    for name in ("faq.md", "glossary.md"):
+        page = project_copy / "docs" / name
+        lines = page.read_text("utf-8").splitlines()
+        lines[3:3] = ["", payload.text, ""]
+        page.write_text("\n".join(lines) + "\n", "utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "docs/faq.md:5:" in log and "docs/glossary.md:5:" in log, log
+    assert "Traceback" not in log
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+@pytest.mark.build
 def test_active_file_in_docs_stops_the_build(project_copy, tmp_path):
     (project_copy / "docs" / "evil.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "utf-8")
     result = mkdocs_build(project_copy, tmp_path / "out")
