@@ -561,3 +561,54 @@ def test_a_rich_answer_may_link_inside_the_site(data_copy):
     kb = load(data_copy)
     html = to_html(r.render_faq(kb, r.Linker("faq.md", kb.by_id)))
     assert '<a href="principles.md#lead-by-example">第一条</a>' in html and "<strong>基本原则</strong>" in html
+
+
+def _inlined(tmp_path, site) -> Path:
+    """The built site as the theme wrote it: Material's scripts inline again, no script files."""
+    tree = tmp_path / "inlined"
+    shutil.copytree(site, tree)
+    out_dir = tree / inlinescripts.INLINE_DIR
+    bodies = {p.name: p.read_text("utf-8") for p in out_dir.glob("*.js")}
+    tag = re.compile(r'<script src="[^"]*?' + re.escape(inlinescripts.INLINE_DIR) + r'/([0-9a-f]{16}\.js)"></script>')
+    for page in tree.rglob("*.html"):
+        text = page.read_text("utf-8")
+        page.write_text(tag.sub(lambda m: f"<script>{bodies[m.group(1)]}</script>", text), "utf-8")
+    shutil.rmtree(out_dir)
+    return tree
+
+
+@pytest.mark.build
+def test_the_helper_process_hardens_half_of_the_pages_as_the_build_would(tmp_path, site):
+    from kb.helper import Helper
+
+    tree = _inlined(tmp_path, site)
+    assert "<script>" in (tree / "index.html").read_text("utf-8")
+    helper = Helper()
+    try:
+        written = inlinescripts.externalise(tree, helper=helper)
+    finally:
+        helper.close()
+    assert written == len(list((site / inlinescripts.INLINE_DIR).glob("*.js")))
+    differ = [p.relative_to(tree).as_posix() for p in tree.rglob("*")
+              if p.is_file() and p.read_bytes() != (site / p.relative_to(tree)).read_bytes()]
+    assert differ == [] and sorted(p.relative_to(tree) for p in tree.rglob("*")) == sorted(p.relative_to(site) for p in site.rglob("*"))
+
+
+@pytest.mark.build
+def test_scripts_in_either_half_are_all_named(tmp_path, site):
+    from kb.helper import Helper
+
+    tree = _inlined(tmp_path, site)
+    largest = sorted(tree.rglob("*.html"), key=lambda p: -p.stat().st_size)[:2]  # one in each half
+    for page in largest:
+        page.write_text(page.read_text("utf-8").replace("</article>", "<script>alert(1)</script></article>", 1), "utf-8")
+    before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    helper = Helper()
+    try:
+        with pytest.raises(inlinescripts.ScriptPolicyError) as e:
+            inlinescripts.externalise(tree, helper=helper)
+    finally:
+        helper.close()
+    for page in largest:
+        assert f"{page.relative_to(tree).as_posix()}:" in str(e.value), str(e.value)
+    assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before  # nothing changed

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from kb import cache, segmenter
+from kb.helper import Helper
 
 WORDS = ["领导小组及办公室", "真督实导"]
 TEXTS = [
@@ -39,10 +40,14 @@ def no_cache(monkeypatch):
 
 
 def test_helper_and_own_process_count_what_material_would_cut(no_cache):
-    helper = segmenter.Vocabulary(WORDS, helper=True)
-    helper.prefetch("".join(TEXTS[:2]))  # some runs cut ahead, the rest at the end
-    in_helper = helper.counts(TEXTS)
-    here = segmenter.Vocabulary(WORDS, helper=False).counts(TEXTS)
+    process = Helper()
+    try:
+        helper = segmenter.Vocabulary(WORDS, helper=process)
+        helper.prefetch("".join(TEXTS[:2]))  # some runs cut ahead, the rest at the end
+        in_helper = helper.counts(TEXTS)
+    finally:
+        process.close()
+    here = segmenter.Vocabulary(WORDS).counts(TEXTS)
     assert in_helper == here == material_counts(TEXTS)
     assert here["领导小组及办公室"] == 2 and here["真督实导"] == 1
     assert here["群众路线"] == 2  # the repeated text counts twice
@@ -53,15 +58,19 @@ def test_an_error_in_the_helper_stops_the_build(no_cache, monkeypatch):
         raise RuntimeError("cut failed")
 
     monkeypatch.setattr(segmenter, "_run_words", broken)  # the forked helper inherits it
-    vocabulary = segmenter.Vocabulary(WORDS, helper=True)
-    with pytest.raises(RuntimeError, match="cut failed"):
-        vocabulary.counts(TEXTS)
+    process = Helper()
+    try:
+        vocabulary = segmenter.Vocabulary(WORDS, helper=process)
+        with pytest.raises(RuntimeError, match="cut failed"):
+            vocabulary.counts(TEXTS)
+    finally:
+        process.close()
 
 
 def test_a_preview_rebuild_takes_unchanged_texts_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_CACHE", "on")
     monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
-    first = segmenter.Vocabulary(WORDS, helper=False)
+    first = segmenter.Vocabulary(WORDS)
     counted = first.counts(TEXTS)
     first.save()
 
@@ -69,18 +78,18 @@ def test_a_preview_rebuild_takes_unchanged_texts_from_the_cache(tmp_path, monkey
         raise AssertionError(f"cut again: {text}")
 
     monkeypatch.setattr(segmenter, "cut", refuse)
-    assert segmenter.Vocabulary(WORDS, helper=False).counts(TEXTS) == counted
+    assert segmenter.Vocabulary(WORDS).counts(TEXTS) == counted
     with pytest.raises(AssertionError, match="cut again"):
-        segmenter.Vocabulary(WORDS, helper=False).counts(["一段新的文字"])
+        segmenter.Vocabulary(WORDS).counts(["一段新的文字"])
 
 
 def test_other_site_words_are_a_new_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_CACHE", "on")
     monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
     assert cache.enabled()
-    first = segmenter.Vocabulary(WORDS, helper=False)
+    first = segmenter.Vocabulary(WORDS)
     first.counts(TEXTS)
     first.save()
-    other = segmenter.Vocabulary(WORDS + ["从严过细"], helper=False)
+    other = segmenter.Vocabulary(WORDS + ["从严过细"])
     assert other.table.peek(TEXTS[0]) is None
     assert other.counts(TEXTS[:1])["从严过细"] == 1

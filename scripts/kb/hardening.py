@@ -45,13 +45,14 @@ def sanitise_page(html: str, page) -> str:  # noqa: ANN001 - MkDocs page
     return cleaned  # the same elements and attributes, as nh3 writes them
 
 
-def harden_site(site_dir: str, trusted: dict | None = None) -> None:
+def harden_site(site_dir: str, trusted: dict | None = None, helper=None) -> None:  # noqa: ANN001
     """Material's inline scripts into files, any other script refused, the CSP meta tag added: one
     read and one write per page. `trusted`: each page's content as the allowlist wrote it
-    (inlinescripts.scan_outside reads the rest of the page, and publish reads every page again)."""
+    (inlinescripts.scan_outside reads the rest of the page, and publish reads every page again).
+    `helper` (kb.helper) takes half of the pages."""
     from . import csp, inlinescripts
 
     try:
-        inlinescripts.externalise(Path(site_dir), trusted=trusted, finish=csp.add_meta)
+        inlinescripts.externalise(Path(site_dir), trusted=trusted, finish=csp.add_meta, helper=helper)
     except inlinescripts.ScriptPolicyError as e:
         raise PluginError(str(e)) from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -388,7 +389,10 @@ def _move(text: str, rel: str, found: list[Found], policy: Policy, out_dir: Path
         target = out_dir / _name(body)
         if target.name not in written and not target.exists():
             out_dir.mkdir(parents=True, exist_ok=True)
-            target.write_text(body, "utf-8")
+            # Whole or not at all: the build's helper may be writing the same file for its pages.
+            tmp = out_dir / f".{target.name}.{os.getpid()}.tmp"
+            tmp.write_text(body, "utf-8")
+            os.replace(tmp, target)
             written.add(target.name)
             step()
         moved += 1
@@ -401,36 +405,69 @@ def _move(text: str, rel: str, found: list[Found], policy: Policy, out_dir: Path
     return new
 
 
+def _check_pages(tree: Path, items: list[tuple[str, "str | Content | None"]]) -> list[tuple[list[Found], list[str]]]:
+    """_check_text for each (page, trusted content), one memo for them all."""
+    policy, memo = Policy.load(), {}
+    return [_check_text((tree / rel).read_text("utf-8"), rel, tree, policy, trusted, memo) for rel, trusted in items]
+
+
+def _move_pages(tree: Path, items: list[tuple[str, list[Found]]], finish: Callable[[str], str] | None,
+                step=lambda: None) -> set[str]:
+    """_move each page (and `finish` it); the names of the script files written."""
+    policy, written = Policy.load(), set()
+    for rel, found in items:
+        page = tree / rel
+        text = page.read_text("utf-8")
+        new = _move(text, rel, found, policy, tree / INLINE_DIR, written, step)
+        if finish is not None:
+            new = finish(new)
+        if new != text:
+            page.write_text(new, "utf-8")
+            step()
+    return written
+
+
+def _halves(tree: Path, rels: list[str]) -> tuple[list[int], list[int]]:
+    """Page indexes in two halves of about the same size in bytes."""
+    sizes = [(tree / rel).stat().st_size for rel in rels]
+    halves: tuple[list[int], list[int]] = ([], [])
+    totals = [0, 0]
+    for i in sorted(range(len(rels)), key=lambda i: -sizes[i]):
+        side = 0 if totals[0] <= totals[1] else 1
+        halves[side].append(i)
+        totals[side] += sizes[i]
+    return sorted(halves[0]), sorted(halves[1])
+
+
 def externalise(tree: Path, step=lambda: None, trusted: "dict[str, str | Content] | None" = None,
-                finish: Callable[[str], str] | None = None) -> int:
+                finish: Callable[[str], str] | None = None, helper=None) -> int:  # noqa: ANN001
     """Check every page, then move Material's inline scripts into content-addressed files.
 
     Raises ScriptPolicyError listing every page and line that carries any other script; then no
     page has been changed. Returns the number of files written. `step` is called after each
     durable change (publish's kill points). `trusted` maps a page (site-relative path) to its
     content as the allowlist wrote it (see scan_outside); `finish` is applied to each page's text
-    before it is written (the build adds the CSP meta tag in the same pass).
+    before it is written (the build adds the CSP meta tag in the same pass). With `helper` (the
+    build's helper process, kb.helper), it reads and writes half of the pages.
     """
+    from .helper import run
+
     policy = Policy.load()
     trusted = trusted or {}
-    pages, problems, memo = [], [], {}
-    for page, rel in _pages(tree):
-        text = page.read_text("utf-8")
-        found, page_problems = _check_text(text, rel, tree, policy, trusted.get(rel), memo)
-        problems += page_problems
-        if not page_problems:
-            pages.append((page, rel, found))  # texts are read again below: a big site is not held in memory
+    rels = [rel for _, rel in _pages(tree)]
+    items = [(rel, trusted.get(rel)) for rel in rels]
+    mine, theirs = _halves(tree, rels) if helper is not None else (list(range(len(rels))), [])
+    # Pages are read again below rather than held: a big site is not held in memory.
+    their_checks = run(helper, _check_pages, tree, [items[i] for i in theirs])
+    checks = dict(zip(mine, _check_pages(tree, [items[i] for i in mine])))
+    checks.update(zip(theirs, their_checks.result()))
+    problems = [p for i in range(len(rels)) for p in checks[i][1]]
     problems += _written_files_problems(tree, policy)
     if problems:
         raise ScriptPolicyError("页面中有不属于 Material 的脚本：\n  " + "\n  ".join(problems[:50]))
-    out_dir = tree / INLINE_DIR
-    written: set[str] = set()
-    for page, rel, found in pages:
-        text = page.read_text("utf-8")
-        new = _move(text, rel, found, policy, out_dir, written, step)
-        if finish is not None:
-            new = finish(new)
-        if new != text:
-            page.write_text(new, "utf-8")
-            step()
+    moves = [(rels[i], checks[i][0]) for i in theirs]
+    their_moves = run(helper, _move_pages, tree, moves, finish) if moves else None
+    written = _move_pages(tree, [(rels[i], checks[i][0]) for i in mine], finish, step)
+    if their_moves is not None:
+        written |= their_moves.result()
     return len(written)

@@ -16,7 +16,7 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from . import cache, hardening, inlinescripts, latefill, rendercache, segmenter, widgets
+from . import cache, hardening, helper as helpers, inlinescripts, latefill, rendercache, segmenter, widgets
 from .mkdocs_env import PAGE_PROBLEMS, project_root
 from .pages import generated_pages, site_nav
 
@@ -51,18 +51,18 @@ class KbPlugin(BasePlugin):
         gc.freeze()
         if not config.nav:  # a nav written in mkdocs.yml still wins
             config.nav = site_nav(self.kb)
+        # The build's helper process (kb.helper), forked now that the content is loaded. Not for a
+        # preview: its server threads make forking unsafe (and it mostly finds its work cached).
+        self.helper = helpers.Helper() if self.command != "serve" else None
         self.vocabulary = None
         # KB_SEARCH_ENGINE=material keeps Material's own lunr search (and its cut): the benchmark's comparison only.
         if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
             search = getattr(config.plugins.get("material/search") or config.plugins.get("search"), "config", None)
             from .searchvocab import domain_words
 
-            # The site's own words stay whole in jieba's cut. The helper process is forked, which a
-            # preview's server threads make unsafe: `kb serve` cuts in its own process (and mostly
-            # finds the cut in the cache).
+            # The site's own words stay whole in jieba's cut.
             self.vocabulary = segmenter.Vocabulary(domain_words(self.kb), getattr(search, "jieba_dict", None),
-                                                   getattr(search, "jieba_dict_user", None),
-                                                   helper=self.command != "serve")
+                                                   getattr(search, "jieba_dict_user", None), helper=self.helper)
             segmenter.install()
             from .searchindex import warm_up
 
@@ -140,11 +140,13 @@ class KbPlugin(BasePlugin):
 
             themecache.finish()
         if self.command != "serve":
-            hardening.harden_site(config["site_dir"], self.trusted)
+            hardening.harden_site(config["site_dir"], self.trusted, self.helper)
+        if self.helper is not None:
+            self.helper.close()
 
     def on_build_error(self, error: Exception) -> None:  # noqa: ARG002
         # A failed build does not wait for the helper to finish cutting text nobody will index.
-        if getattr(self, "vocabulary", None) is not None:
-            self.vocabulary.close()
+        if getattr(self, "helper", None) is not None:
+            self.helper.close()
         if getattr(self, "allowlist", None) is not None:
             self.allowlist.shutdown(cancel_futures=True)

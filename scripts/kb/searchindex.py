@@ -94,7 +94,7 @@ def compact(material: dict, kb: "KnowledgeBase", words: "Vocabulary | None" = No
     if words is None:
         from .segmenter import Vocabulary
 
-        words = Vocabulary(domain_words(kb), helper=False)
+        words = Vocabulary(domain_words(kb))
     # Traditional forms of the site's characters, in the helper (whose converters are warm, see warm_up).
     chars = "".join(sorted(set("".join(HAN_RUN.findall("".join(s[2] + s[3] for s in sections))))))
     t2s = words.run(_t2s_pairs, chars)

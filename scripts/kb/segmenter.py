@@ -7,10 +7,10 @@ the dictionary load). The site's search does not match on that cut (kb-search.js
 query as written); it needs only the corpus vocabulary, to cut a reader's question into words.
 So the kb plugin stops Material from cutting (its index keeps the text as written) and:
 
-- a cold build forks a helper process when it starts; the helper loads jieba's dictionary and
-  cuts each page's runs of Han characters as soon as the page is rendered (`prefetch`), while
-  the build goes on with the next pages; at the end it sums the words of exactly the index's
-  texts (`counts`), cutting whatever it has not seen;
+- a cold build hands the cut to its helper process (kb.helper): the helper loads jieba's
+  dictionary and cuts each page's runs of Han characters as soon as the page is rendered
+  (`prefetch`), while the build goes on with the next pages; at the end it sums the words of
+  exactly the index's texts (`counts`), cutting whatever it has not seen;
 - a preview (`kb serve`, whose server threads make forking unsafe) cuts in its own process and
   keeps each text's words in the content-hash cache, so a rebuild cuts only text that changed.
 
@@ -21,15 +21,14 @@ the sum of its Han runs' words, which is what Material's own segmentation gives.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Callable, Iterable, TypeVar
 
 from backrefs import bre
 
-from . import cache
+from . import cache, helper as helpers
 from .searchvocab import DOMAIN_FREQ, HAN_RUN
 
 # Material's own expression for the text it would cut (material/plugins/search/plugin.py).
@@ -105,7 +104,7 @@ class Vocabulary:
     """Word counts of the search index's texts for one build."""
 
     def __init__(self, words: list[str], dictionary: str | None = None, user_dict: str | None = None,
-                 helper: bool = True):
+                 helper: helpers.Helper | None = None):
         extra = b""
         for path in (dictionary, user_dict):
             if path:
@@ -114,26 +113,20 @@ class Vocabulary:
                         extra += hashlib.sha256(f.read()).digest()
                 except OSError:
                     pass  # Material's search plugin reports a missing dictionary itself
-        self.setup_args = (dictionary, user_dict, tuple(words))
+        setup_args = (dictionary, user_dict, tuple(words))
         version = cache.code_digest("segmenter") + hashlib.sha256(extra + "\n".join(words).encode()).digest()
         self.table = cache.Table.open("vocabulary", version)
         self.sent: set[str] = set()
         self.batch: list[str] = []
         self.batch_chars = 0
-        self.tasks: list[Future] = []
-        self.pool: ProcessPoolExecutor | None = None
-        if helper:
-            # fork: the helper starts with everything imported and loads jieba's dictionary while
-            # the build reads its content; the build's own process never loads it.
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_setup, initargs=self.setup_args)
-            self.tasks.append(self.pool.submit(_cut_runs, []))
-        else:
-            _setup(*self.setup_args)
+        self.helper = helper
+        # The helper loads jieba's dictionary while the build reads its content: the build's own
+        # process never loads it.
+        self.tasks: list[Future] = [self.run(_setup, *setup_args)]
 
     def prefetch(self, html: str) -> None:
         """A rendered page: the helper starts cutting its Han runs (a superset of its index text)."""
-        if self.pool is None:
+        if self.helper is None:
             return
         for run in HAN.findall(html):
             if run not in self.sent:
@@ -144,33 +137,28 @@ class Vocabulary:
             self._hand_over()
 
     def _hand_over(self) -> None:
-        self.tasks.append(self.pool.submit(_cut_runs, self.batch))
+        self.tasks.append(self.run(_cut_runs, self.batch))
         self.batch, self.batch_chars = [], 0
 
     def run(self, fn: Callable[..., T], *args) -> "Future[T]":  # noqa: ANN002
-        """fn(*args) in the helper, after what it has been given so far; here without one."""
-        if self.pool is not None:
-            return self.pool.submit(fn, *args)
-        done: Future = Future()
-        try:
-            done.set_result(fn(*args))
-        except Exception as e:  # noqa: BLE001 - handed over as the helper would
-            done.set_exception(e)
-        return done
+        """fn(*args) where this vocabulary's cut is done (and after it: the helper works in order)."""
+        return helpers.run(self.helper, fn, *args)
 
     def counts(self, texts: Iterable[str]) -> Counter[str]:
         """The summed word counts of `texts` (each occurrence counts, as in the index)."""
         texts = [t for t in texts if HAN.search(t)]
-        if self.pool is not None:
+        if self.helper is not None:
             if self.batch:
                 self._hand_over()
-            total, per_text = self.pool.submit(_count, texts, cache.enabled()).result()
+            total, per_text = self.run(_count, texts, cache.enabled()).result()
             for task in self.tasks:
                 task.result()  # a helper's error surfaces here, not silently
             if per_text is not None:
                 for text, words in zip(texts, per_text):
                     self.table.put(text, words)
             return total
+        for task in self.tasks:
+            task.result()
         total = Counter()
         for text in texts:
             words = self.table.peek(text)
@@ -181,14 +169,7 @@ class Vocabulary:
                 total[w] += n
         return total
 
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-        self.tasks = []
-
     def save(self) -> None:
-        self.close()
         self.table.save()
 
 
