@@ -107,12 +107,15 @@ class KbPlugin(BasePlugin):
             raise PluginError(f"页面中有 {len(problems)} 处错误，构建已停止（已发布的网站不受影响）：\n  " + "\n  ".join(problems))
         return env
 
+    # After every other plugin's on_page_content (the privacy plugin audits the page as rendered).
+    @event_priority(-100)
     def on_page_content(self, html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
         # The allowlist runs in a thread (nh3 releases the GIL) while MkDocs renders the next pages;
         # on_env puts each page's result in place, before anything reads it. One thread: the
-        # pages' finishing steps below run one at a time, in order.
+        # pages' finishing steps below run one at a time, in order. Until then the page holds
+        # nothing, so that a big site is not held twice (as rendered and as allowed).
         self.pending.append((page, self.allowlist.submit(self._finish_content, html, page, config)))
-        return html
+        return ""
 
     def _finish_content(self, html: str, page, config: MkDocsConfig) -> str:  # noqa: ANN001
         # The allowlist first, then the site's own code-made controls back in place (widgets.py),
