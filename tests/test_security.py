@@ -612,3 +612,28 @@ def test_scripts_in_either_half_are_all_named(tmp_path, site):
     for page in largest:
         assert f"{page.relative_to(tree).as_posix()}:" in str(e.value), str(e.value)
     assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before  # nothing changed
+
+
+@pytest.mark.build
+def test_hardening_refuses_external_references_in_pages_but_not_edit_links(tmp_path, site):
+    from mkdocs.exceptions import PluginError
+
+    from kb import hardening
+    from kb.helper import Helper
+
+    tree = _inlined(tmp_path, site)
+    faq, glossary = tree / "faq" / "index.html", tree / "glossary" / "index.html"
+    faq.write_text(faq.read_text("utf-8").replace("</article>", '<img src="https://cdn.example.org/a.png"></article>', 1), "utf-8")
+    glossary.write_text(glossary.read_text("utf-8").replace(
+        "</article>", '<a href="http://git.example.org/edit/docs/glossary.md">编辑此页</a></article>', 1), "utf-8")
+    before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    helper = Helper()
+    try:
+        with pytest.raises(PluginError) as e:
+            hardening.harden_site(str(tree), helper=helper, edit_host="git.example.org")
+    finally:
+        helper.close()
+    message = str(e.value)
+    assert "构建结果引用了外部地址" in message and "faq/index.html: src=\"https://cdn.example.org" in message, message
+    assert "glossary" not in message  # a link to the intranet git server is a link, not a fetch
+    assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before

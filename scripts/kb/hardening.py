@@ -45,14 +45,22 @@ def sanitise_page(html: str, page) -> str:  # noqa: ANN001 - MkDocs page
     return cleaned  # the same elements and attributes, as nh3 writes them
 
 
-def harden_site(site_dir: str, trusted: dict | None = None, helper=None) -> None:  # noqa: ANN001
-    """Material's inline scripts into files, any other script refused, the CSP meta tag added: one
-    read and one write per page. `trusted`: each page's content as the allowlist wrote it
-    (inlinescripts.scan_outside reads the rest of the page, and publish reads every page again).
-    `helper` (kb.helper) takes half of the pages."""
-    from . import csp, inlinescripts
+def harden_site(site_dir: str, trusted: dict | None = None, helper=None, own_host: str = "",  # noqa: ANN001
+                edit_host: str = "") -> None:
+    """Material's inline scripts into files, any other script refused, the CSP meta tag added, no
+    external reference: one read and one write per page. `trusted`: each page's content as the
+    allowlist wrote it (inlinescripts.scan_outside reads the rest of the page, and publish reads
+    every page again). `helper` (kb.helper) takes half of the pages. `own_host` (site_url's) and
+    `edit_host` (编辑此页's git server) are not external (kb.selfcontained)."""
+    from functools import partial
 
+    from . import csp, inlinescripts, selfcontained
+    from .mkdocs_env import LEAKS
+
+    inspect = partial(selfcontained.page_leaks, selfcontained.allowed_hosts(own_host), edit_host)
     try:
-        inlinescripts.externalise(Path(site_dir), trusted=trusted, finish=csp.add_meta, helper=helper)
+        inlinescripts.externalise(Path(site_dir), trusted=trusted, finish=csp.add_meta, helper=helper, inspect=inspect)
+    except inlinescripts.Refused as e:
+        raise PluginError(LEAKS + "\n  ".join(e.found[:20])) from None
     except inlinescripts.ScriptPolicyError as e:
         raise PluginError(str(e)) from None

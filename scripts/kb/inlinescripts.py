@@ -405,10 +405,22 @@ def _move(text: str, rel: str, found: list[Found], policy: Policy, out_dir: Path
     return new
 
 
-def _check_pages(tree: Path, items: list[tuple[str, "str | Content | None"]]) -> list[tuple[list[Found], list[str]]]:
-    """_check_text for each (page, trusted content), one memo for them all."""
-    policy, memo = Policy.load(), {}
-    return [_check_text((tree / rel).read_text("utf-8"), rel, tree, policy, trusted, memo) for rel, trusted in items]
+def _check_pages(tree: Path, items: list[tuple[str, "str | Content | None"]],
+                 inspect: "Callable[[str, str], list[str]] | None" = None) -> list[tuple[list[Found], list[str], list[str]]]:
+    """_check_text for each (page, trusted content), one memo for them all; and inspect(text, page)."""
+    policy, memo, out = Policy.load(), {}, []
+    for rel, trusted in items:
+        text = (tree / rel).read_text("utf-8")
+        out.append((*_check_text(text, rel, tree, policy, trusted, memo), inspect(text, rel) if inspect else []))
+    return out
+
+
+class Refused(Exception):
+    """What `inspect` found in the pages (externalise changed nothing)."""
+
+    def __init__(self, found: list[str]):
+        super().__init__("\n".join(found))
+        self.found = found
 
 
 def _move_pages(tree: Path, items: list[tuple[str, list[Found]]], finish: Callable[[str], str] | None,
@@ -440,7 +452,8 @@ def _halves(tree: Path, rels: list[str]) -> tuple[list[int], list[int]]:
 
 
 def externalise(tree: Path, step=lambda: None, trusted: "dict[str, str | Content] | None" = None,
-                finish: Callable[[str], str] | None = None, helper=None) -> int:  # noqa: ANN001
+                finish: Callable[[str], str] | None = None, helper=None,  # noqa: ANN001
+                inspect: Callable[[str, str], list[str]] | None = None) -> int:
     """Check every page, then move Material's inline scripts into content-addressed files.
 
     Raises ScriptPolicyError listing every page and line that carries any other script; then no
@@ -448,7 +461,9 @@ def externalise(tree: Path, step=lambda: None, trusted: "dict[str, str | Content
     durable change (publish's kill points). `trusted` maps a page (site-relative path) to its
     content as the allowlist wrote it (see scan_outside); `finish` is applied to each page's text
     before it is written (the build adds the CSP meta tag in the same pass). With `helper` (the
-    build's helper process, kb.helper), it reads and writes half of the pages.
+    build's helper process, kb.helper), it reads and writes half of the pages. `inspect(text, page)`
+    looks at each page as read for the check (the build: external references); whatever it
+    returns is raised as Refused, before any page is changed.
     """
     from .helper import run
 
@@ -458,13 +473,16 @@ def externalise(tree: Path, step=lambda: None, trusted: "dict[str, str | Content
     items = [(rel, trusted.get(rel)) for rel in rels]
     mine, theirs = _halves(tree, rels) if helper is not None else (list(range(len(rels))), [])
     # Pages are read again below rather than held: a big site is not held in memory.
-    their_checks = run(helper, _check_pages, tree, [items[i] for i in theirs])
-    checks = dict(zip(mine, _check_pages(tree, [items[i] for i in mine])))
+    their_checks = run(helper, _check_pages, tree, [items[i] for i in theirs], inspect)
+    checks = dict(zip(mine, _check_pages(tree, [items[i] for i in mine], inspect)))
     checks.update(zip(theirs, their_checks.result()))
     problems = [p for i in range(len(rels)) for p in checks[i][1]]
     problems += _written_files_problems(tree, policy)
     if problems:
         raise ScriptPolicyError("页面中有不属于 Material 的脚本：\n  " + "\n  ".join(problems[:50]))
+    found = [x for i in range(len(rels)) for x in checks[i][2]]
+    if found:
+        raise Refused(found)
     moves = [(rels[i], checks[i][0]) for i in theirs]
     their_moves = run(helper, _move_pages, tree, moves, finish) if moves else None
     written = _move_pages(tree, [(rels[i], checks[i][0]) for i in mine], finish, step)

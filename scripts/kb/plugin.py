@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -16,8 +17,8 @@ from mkdocs.structure.files import File, Files
 
 from .checks import check
 from .errors import DataError
-from . import cache, hardening, helper as helpers, inlinescripts, latefill, rendercache, segmenter, widgets
-from .mkdocs_env import PAGE_PROBLEMS, project_root
+from . import cache, hardening, helper as helpers, inlinescripts, latefill, rendercache, searchindex, segmenter, widgets
+from .mkdocs_env import PAGE_PROBLEMS, edit_url, project_root
 from .pages import generated_pages, site_nav
 
 
@@ -78,7 +79,22 @@ class KbPlugin(BasePlugin):
         self.trusted: dict[str, inlinescripts.Content] = {}
         self.allowlist = ThreadPoolExecutor(1, thread_name_prefix="kb-allowlist")
         self.pending: list[tuple[object, Future]] = []
+        self.pointed = 0
         return files
+
+    def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:  # noqa: ANN001
+        # Every page's configuration names the site's own search worker (kb.searchindex), as it is written.
+        if self.vocabulary is None:  # KB_SEARCH_ENGINE=material
+            return output
+        output, pointed = searchindex.point_to_worker(output)
+        self.pointed += pointed
+        return output
+
+    def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
+        # The theme's own pages (404.html) are not pages to MkDocs' events.
+        if self.vocabulary is None or not template_name.endswith(".html"):
+            return output_content
+        return searchindex.point_to_worker(output_content)[0]
 
     @event_priority(100)  # every page's final content in place before any other plugin's on_env
     def on_env(self, env, config: MkDocsConfig, files: Files):  # noqa: ANN001
@@ -143,7 +159,8 @@ class KbPlugin(BasePlugin):
 
             themecache.finish()
         if self.command != "serve":
-            hardening.harden_site(config["site_dir"], self.trusted, self.helper)
+            hardening.harden_site(config["site_dir"], self.trusted, self.helper, urlsplit(config.get("site_url") or "").netloc,
+                                  urlsplit(edit_url(config)).netloc)
         if self.helper is not None:
             self.helper.close()
 

@@ -8,12 +8,13 @@ whole query as written (after normalising width, case, dashes and traditional ch
 falls back to the words of a question cut with the site's own vocabulary, and ranks the
 defining place (a title, term or question) first.
 
-`rewrite(site_dir, kb, vocabulary)` runs after Material's search plugin has written
+`rewrite(site_dir, kb, vocabulary, pages)` runs after Material's search plugin has written
 search/search_index.json (sections split at headings; the text as written, see kb.segmenter):
 - the index keeps Material's `config` (used by search.highlight on the target page) and
   replaces `docs` with a compact form the worker reads;
-- the worker is copied under a content-hashed name and every page's configuration points to it,
-  so a cached copy of an older worker is never used with a newer index.
+- the worker is copied under a content-hashed name and every page's configuration points to it
+  (`point_to_worker`, as each page is written), so a cached copy of an older worker is never used
+  with a newer index.
 """
 from __future__ import annotations
 
@@ -123,27 +124,33 @@ def compact(material: dict, kb: "KnowledgeBase", words: "Vocabulary | None" = No
     }
 
 
-def rewrite(site_dir: Path, kb: "KnowledgeBase", words: "Vocabulary | None" = None) -> dict[str, int]:
-    """Replace Material's index and worker in a written site; return a few sizes for the log."""
+@functools.lru_cache(maxsize=1)
+def worker_rel() -> str:
+    """Where the worker goes in the site: content-hashed, so a cached older worker is never used."""
+    digest = hashlib.sha256(WORKER_SOURCE.read_bytes()).hexdigest()[:8]
+    return f"assets/javascripts/workers/kb-search.{digest}.js"
+
+
+def point_to_worker(page_html: str) -> tuple[str, bool]:
+    """A page as Material wrote it, its configuration naming our worker; and whether it named Material's."""
+    match = MATERIAL_WORKER.search(page_html)
+    if not match:
+        return page_html, False
+    old = match.group(1)
+    new = old[: old.index("assets/javascripts/workers/")] + worker_rel()
+    return page_html.replace(f'"{old}"', f'"{new}"'), True
+
+
+def rewrite(site_dir: Path, kb: "KnowledgeBase", words: "Vocabulary | None" = None, pages: int = 0) -> dict[str, int]:
+    """Replace Material's index and worker in a written site; return a few sizes for the log.
+
+    `pages`: how many pages point_to_worker found Material's worker in (kb.plugin, as each page
+    was written)."""
     index_file = site_dir / "search" / "search_index.json"
     material = json.loads(index_file.read_text("utf-8"))
     data = compact(material, kb, words)
     index_file.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
-
-    source = WORKER_SOURCE.read_bytes()
-    digest = hashlib.sha256(source).hexdigest()[:8]
-    worker_rel = f"assets/javascripts/workers/kb-search.{digest}.js"
-    (site_dir / worker_rel).write_bytes(source)
-    pages = 0
-    for page in site_dir.rglob("*.html"):
-        text = page.read_text("utf-8")
-        match = MATERIAL_WORKER.search(text)
-        if not match:
-            continue
-        old = match.group(1)
-        new = old[: old.index("assets/javascripts/workers/")] + worker_rel
-        page.write_text(text.replace(f'"{old}"', f'"{new}"'), "utf-8")
-        pages += 1
+    (site_dir / worker_rel()).write_bytes(WORKER_SOURCE.read_bytes())
     if not pages:
         raise ValueError("页面配置中找不到 Material 的搜索 worker 路径（Material 版本变了？）")
     # Material's lunr worker and lunr itself are no longer used by any page.

@@ -71,14 +71,15 @@ def patched_shim(shim: str) -> str:
     return shim
 
 
-def neutralise(site_dir: Path, vendor_dir: Path | None = None) -> list[str]:
+def neutralise(site_dir: Path, vendor_dir: Path | None = None, offline: bool = True) -> list[str]:
     """Rewrite external loaders in Material's JavaScript and drop source maps; return what changed.
 
     In an offline build, the offline plugin's CDN shim (Web Workers from file://) is replaced
-    by the vendored copy in vendor_dir (deploy/offline/).
+    by the vendored copy in vendor_dir (deploy/offline/). offline=False: the offline plugin is
+    off, no page is read for its shim (external_references would still find one).
     """
     changed = []
-    pages = [p for p in sorted(site_dir.rglob("*.html")) if IFRAME_WORKER_CDN in p.read_text("utf-8")]
+    pages = [p for p in sorted(site_dir.rglob("*.html")) if IFRAME_WORKER_CDN in p.read_text("utf-8")] if offline else []
     if pages:
         if vendor_dir is None:
             raise FileNotFoundError("offline build needs the vendored iframe-worker shim (deploy/offline/)")
@@ -106,22 +107,27 @@ def neutralise(site_dir: Path, vendor_dir: Path | None = None) -> list[str]:
     return changed
 
 
-def external_references(site_dir: Path, own_host: str = "") -> list[str]:
+def allowed_hosts(own_host: str = "") -> frozenset:
+    return NOT_EXTERNAL | {own_host.split(":")[0].lower()} if own_host else NOT_EXTERNAL
+
+
+def external_references(site_dir: Path, own_host: str = "", skip: tuple[str, ...] = ()) -> list[str]:
     """Every external URL the built site could make a browser fetch, as 'file: reference'.
 
     own_host is the host of site_url: links to the site itself (canonical links) are not external.
     Each file's findings are cached by its content hash: a preview rebuild rescans only what changed.
+    `skip`: suffixes checked elsewhere (a build checks its pages in kb.hardening's pass, `page_leaks`).
     """
     import hashlib
 
     from . import cache
 
-    allowed = NOT_EXTERNAL | {own_host.split(":")[0].lower()} if own_host else NOT_EXTERNAL
+    allowed = allowed_hosts(own_host)
     table = cache.Table.open("selfcontained", cache.code_digest("selfcontained") + own_host.encode())
     found = []
     for path in sorted(site_dir.rglob("*")):
         pattern = FETCHABLE.get(path.suffix)
-        if pattern is None or not path.is_file():
+        if pattern is None or path.suffix in skip or not path.is_file():
             continue
         data = path.read_bytes()
         refs = table.get((path.suffix, hashlib.blake2b(data, digest_size=20).digest()),
@@ -135,8 +141,25 @@ def external_references(site_dir: Path, own_host: str = "") -> list[str]:
 _ANY_HOST = re.compile(_HOST.removeprefix("(?:https?:)?"), re.I)
 
 
+def leaks(found: list[str], edit_host: str = "") -> list[str]:
+    """External references a reader's browser would fetch. 编辑此页 links to the intranet git
+    server (`edit_host`) are links, never fetched by the page."""
+    edit_host = edit_host.lower()
+    if not edit_host:
+        return found
+    return [x for x in found if f"//{edit_host}" not in x.lower() or "href=" not in x.lower()]
+
+
+def page_leaks(allowed: frozenset, edit_host: str, text: str, rel: str) -> list[str]:
+    """`leaks` of one written page (kb.hardening runs it in its one pass over the pages)."""
+    return leaks([f"{rel}: {ref}" for ref in _fetchable_text(text, ".html", FETCHABLE[".html"], allowed)], edit_host)
+
+
 def _fetchable(data: bytes, suffix: str, pattern: re.Pattern, allowed: frozenset) -> list[str]:
-    text = data.decode("utf-8", errors="replace")
+    return _fetchable_text(data.decode("utf-8", errors="replace"), suffix, pattern, allowed)
+
+
+def _fetchable_text(text: str, suffix: str, pattern: re.Pattern, allowed: frozenset) -> list[str]:
     if all(m.group(0).split("//", 1)[-1].lower() in allowed for m in _ANY_HOST.finditer(text)):
         return []  # only allowed hosts named anywhere (SVG namespaces, say): one fast scan decides
     if suffix != ".html":
