@@ -125,9 +125,10 @@ def test_domain_words_come_from_the_data(kb):
 def test_jieba_keeps_domain_words_whole(kb):
     import jieba
 
-    from kb.searchvocab import apply_to_jieba
+    from kb.searchvocab import domain_words
+    from kb.segmenter import setup_jieba
 
-    apply_to_jieba(kb)
+    setup_jieba(None, None, tuple(domain_words(kb)))
     assert "领导小组及办公室" in jieba.lcut("要充分发挥领导小组及办公室的作用")
     assert "真督实导" in jieba.lcut("做到真督实导，从严过细")
 
@@ -294,3 +295,25 @@ def test_a_term_two_documents_explain_shows_both_apart():
     names = term_links([t], {"speech": "领导讲话稿", "progress-meeting": "推进会报道"})
     assert names["规定动作"].short == "〔领导讲话稿〕讲话稿的说法。　〔推进会报道〕报道的说法。"
     assert names["别称"].id == "x"
+
+
+def test_names_spelt_ahead_by_the_helper_are_not_spelt_again(monkeypatch):
+    from kb import pinyin
+    from kb.helper import Helper
+
+    monkeypatch.setattr(pinyin, "_spelt", {})
+    helper = Helper()
+    try:
+        spelling = helper.run(pinyin.syllables, ["四风", "三严三实"])
+        spelling.result()  # handed to the helper (and spelt there) before syllables is replaced below
+        pinyin.prefetch(spelling)
+
+        def refuse(names):
+            raise AssertionError(f"spelt again: {list(names)}")
+
+        monkeypatch.setattr(pinyin, "syllables", refuse)
+        assert pinyin.of("四风") == ("si", "feng") and pinyin.of("三严三实") == ("san", "yan", "san", "shi")
+        with pytest.raises(AssertionError, match="spelt again"):
+            pinyin.of("民主生活会")
+    finally:
+        helper.close()

@@ -12,10 +12,10 @@ from kb.helper import Helper
 WORDS = ["领导小组及办公室", "真督实导"]
 TEXTS = [
     "<p>要充分发挥领导小组及办公室的作用，做到真督实导，从严过细。</p>",
-    "群众路线教育实践活动",
+    "做到真督实导",
     "<li>反对形式主义、官僚主义、享乐主义和奢靡之风</li><p>领导小组及办公室</p>",
     "no Han at all",
-    "群众路线教育实践活动",  # a repeated text counts again, as in the index
+    "做到真督实导",  # a repeated text counts again, as in the index
 ]
 
 
@@ -24,7 +24,7 @@ def material_counts(texts: list[str]) -> Counter:
     from material.plugins.search.plugin import SearchIndex
 
     segment = getattr(SearchIndex._segment_chinese, "__wrapped__", SearchIndex._segment_chinese)
-    segmenter._setup(None, None, tuple(WORDS))
+    segmenter.setup_jieba(None, None, tuple(WORDS))
     counts: Counter = Counter()
     for text in texts:
         for word in segment(None, text).split("\u200b"):
@@ -49,8 +49,8 @@ def test_helper_and_own_process_count_what_material_would_cut(no_cache):
         process.close()
     here = segmenter.Vocabulary(WORDS).counts(TEXTS)
     assert in_helper == here == material_counts(TEXTS)
-    assert here["领导小组及办公室"] == 2 and here["真督实导"] == 1
-    assert here["群众路线"] == 2  # the repeated text counts twice
+    assert here["领导小组及办公室"] == 2
+    assert here["真督实导"] == 3  # once in the first text, and the repeated text counts twice
 
 
 def test_an_error_in_the_helper_stops_the_build(no_cache, monkeypatch):

@@ -55,18 +55,22 @@ class KbPlugin(BasePlugin):
         # The build's helper process (kb.helper), forked now that the content is loaded. Not for a
         # preview: its server threads make forking unsafe (and it mostly finds its work cached).
         self.helper = helpers.Helper() if self.command != "serve" else None
+        if self.helper is not None:  # first: the glossary's order waits for it
+            from . import pinyin
+            from .searchvocab import pinyin_names
+
+            pinyin.prefetch(self.helper.run(pinyin.syllables, pinyin_names(self.kb)))
         self.vocabulary = None
         # KB_SEARCH_ENGINE=material keeps Material's own lunr search (and its cut): the benchmark's comparison only.
         if os.environ.get("KB_SEARCH_ENGINE", "kb") != "material":
             search = getattr(config.plugins.get("material/search") or config.plugins.get("search"), "config", None)
+            from .searchindex import warm_up
             from .searchvocab import domain_words
 
             # The site's own words stay whole in jieba's cut.
             self.vocabulary = segmenter.Vocabulary(domain_words(self.kb), getattr(search, "jieba_dict", None),
                                                    getattr(search, "jieba_dict_user", None), helper=self.helper)
             segmenter.install()
-            from .searchindex import warm_up
-
             self.vocabulary.run(warm_up)
         return config
 

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from pypinyin import Style, lazy_pinyin
 
 from . import models as m
+from . import pinyin
 from . import sections
 from .errors import ContentError
 from .content import Entry, KnowledgeBase, UnknownItem
@@ -291,7 +291,7 @@ def render_faq_index(kb: KnowledgeBase, link: Linker) -> str:
 
 
 def term_pinyin(t: m.Term) -> str:
-    return t.pinyin or " ".join(lazy_pinyin(t.term, style=Style.NORMAL))
+    return t.pinyin or " ".join(pinyin.of(t.term))
 
 
 def term_letter(t: m.Term) -> str:
@@ -304,7 +304,7 @@ def _letter(pinyin: str) -> str:
 
 
 def render_glossary(kb: KnowledgeBase, link: Linker) -> str:
-    # pypinyin is slow: once per term, and the terms grouped by letter in one pass.
+    # Spelling is slow: once per term (kb.pinyin), and the terms grouped by letter in one pass.
     keyed = sorted(((term_pinyin(t), t) for t in kb.glossary.terms), key=lambda pt: (pt[0].lower(), pt[1].term))
     names = {t.id: t.term for _, t in keyed}
     by_letter: dict[str, list[m.Term]] = {}

@@ -6,6 +6,7 @@
 - `pinyin_keys(kb)`: full pinyin and initials of every glossary term and alias
   (四风 -> sifeng, sf), so a reader can type either.
 - `userdict(kb)`: the same words as a jieba user dictionary text (word, frequency, tag).
+- `pinyin_names(kb)`: every name kb.pinyin is asked to spell in a build (the helper spells them ahead).
 """
 from __future__ import annotations
 
@@ -50,33 +51,30 @@ def userdict(kb: "KnowledgeBase") -> str:
     return "".join(f"{w} {DOMAIN_FREQ} nz\n" for w in domain_words(kb))
 
 
-def apply_to_jieba(kb: "KnowledgeBase") -> list[str]:
-    """Add the domain words to jieba's default tokenizer (the one Material's search plugin uses)."""
-    import jieba
+def pinyin_names(kb: "KnowledgeBase") -> list[str]:
+    """What kb.pinyin.of is asked to spell in a build: each glossary term and alias (its Han characters), and each term the
+    glossary orders by its pinyin."""
+    return [t.term for t in kb.glossary.terms if not t.pinyin] + [han for _, han in _spelt_names(kb)]
 
-    words = domain_words(kb)
-    for w in words:
-        # add_word raises jieba's total frequency each time: `kb serve` adds the words on every rebuild,
-        # and the same text would be cut differently from a fresh build.
-        if jieba.dt.FREQ.get(w) != DOMAIN_FREQ:
-            jieba.add_word(w, freq=DOMAIN_FREQ)
-    return words
+
+def _spelt_names(kb: "KnowledgeBase") -> Iterable[tuple[str, str]]:
+    for term, aliases in _terms(kb):
+        for name in [term, *aliases]:
+            han = "".join(HAN_RUN.findall(name))
+            if len(han) >= 2:
+                yield term, han
 
 
 def pinyin_keys(kb: "KnowledgeBase") -> dict[str, list[str]]:
     """pinyin or initials (lower case ASCII) -> glossary terms it spells."""
-    from pypinyin import Style, lazy_pinyin
+    from . import pinyin
 
     keys: dict[str, list[str]] = {}
-    for term, aliases in _terms(kb):
-        for name in [term, *aliases]:
-            han = "".join(HAN_RUN.findall(name))
-            if len(han) < 2:
-                continue
-            syllables = lazy_pinyin(han, style=Style.NORMAL)
-            for key in ("".join(syllables), "".join(s[0] for s in syllables if s)):
-                if key.isascii() and key.isalpha():
-                    bucket = keys.setdefault(key.lower(), [])
-                    if term not in bucket:
-                        bucket.append(term)
+    for term, han in _spelt_names(kb):
+        syllables = pinyin.of(han)
+        for key in ("".join(syllables), "".join(s[0] for s in syllables if s)):
+            if key.isascii() and key.isalpha():
+                bucket = keys.setdefault(key.lower(), [])
+                if term not in bucket:
+                    bucket.append(term)
     return keys

@@ -44,7 +44,7 @@ _runs: dict[str, Words] = {}
 _runs_for: list[tuple] = []
 
 
-def _setup(dictionary: str | None, user_dict: str | None, words: tuple[str, ...]) -> None:
+def setup_jieba(dictionary: str | None, user_dict: str | None, words: tuple[str, ...]) -> None:
     """jieba's default tokenizer as Material's search plugin would use it, plus the site's words."""
     import jieba
 
@@ -122,7 +122,7 @@ class Vocabulary:
         self.helper = helper
         # The helper loads jieba's dictionary while the build reads its content: the build's own
         # process never loads it.
-        self.tasks: list[Future] = [self.run(_setup, *setup_args)]
+        self.tasks: list[Future] = [self.run(setup_jieba, *setup_args)]
 
     def prefetch(self, html: str) -> None:
         """A rendered page: the helper starts cutting its Han runs (a superset of its index text)."""
