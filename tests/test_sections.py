@@ -186,3 +186,22 @@ def test_kb_command_exit_codes(project_copy):
     content = kb_cmd("check", cwd=project_copy)
     assert content.returncode == 1 and "data/faq.yml:1" in content.stderr and "YAML 语法错误" in content.stderr
     assert "Traceback" not in content.stderr
+
+
+def test_a_preview_reloads_the_content_code_only_when_it_changed(monkeypatch):
+    """`kb serve` reloads the content layer when its code changed, and only then: a module first
+    imported during the first build is not a change (that reload cost the first edit seconds)."""
+    import importlib
+    import sys
+
+    from kb import mkdocs_env
+
+    reloaded = []
+    monkeypatch.setattr(importlib, "reload", lambda module: reloaded.append(module.__name__))
+    loaded = {f"kb.{n}": Path(sys.modules[f"kb.{n}"].__file__).read_bytes()
+              for n in mkdocs_env.CONTENT_MODULES if f"kb.{n}" in sys.modules}
+    first, *rest = sorted(loaded)
+    monkeypatch.setattr(mkdocs_env, "_loaded_sources", {k: loaded[k] for k in rest})  # `first` came later
+    assert mkdocs_env._reload_content_layer() is False and reloaded == []
+    mkdocs_env._loaded_sources[first] = b"# older code"
+    assert mkdocs_env._reload_content_layer() is True and first in reloaded

@@ -32,7 +32,9 @@ def _reload_content_layer() -> bool:
 
     modules = [sys.modules.get(f"{__package__}.{name}") for name in CONTENT_MODULES]
     sources = {m.__name__: Path(m.__file__).read_bytes() for m in modules if m is not None}
-    reload = bool(_loaded_sources) and sources != _loaded_sources
+    # A module first imported since the last build (the first build imports some only after this
+    # point) has not changed: comparing it would reload everything on the first edit.
+    reload = any(_loaded_sources.get(name, source) != source for name, source in sources.items())
     if reload:
         for module in modules:
             if module is not None:
