@@ -184,3 +184,22 @@ def test_a_preview_rebuild_matches_a_preview_build_without_the_cache(project_cop
     assert "预览重建测试" in (second / "glossary" / "index.html").read_text("utf-8")
     assert "改过的环节" in (second / "phases" / "study" / "index.html").read_text("utf-8")  # in the navigation
     assert same_tree(tmp_path / "plain" / "second", second) == []
+
+
+def test_a_table_is_written_once_per_process_and_kept_in_memory(tmp_path, monkeypatch):
+    """A preview's rebuilds start from the table in memory; only the first build writes it to disk."""
+    from kb import cache
+
+    monkeypatch.setenv("KB_CACHE", "on")
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
+    table = cache.Table.open("example", b"v1")
+    table.put("a", 1)
+    table.save()
+    [written] = list((tmp_path / "example").glob("*.pickle"))
+    on_disk = written.read_bytes()
+    again = cache.Table.open("example", b"v1")
+    assert again is table and again.peek("a") == 1
+    again.put("b", 2)
+    again.save()
+    assert written.read_bytes() == on_disk  # not written again
+    assert cache.Table.open("example", b"v1").peek("b") == 2  # but kept for the next rebuild

@@ -76,6 +76,9 @@ def cached(kind: str, key: str, compute: Callable[[], Any]) -> Any:
 _tables: dict[Path, "Table"] = {}
 
 
+_written: set[Path] = set()  # tables this process has written to disk
+
+
 class Table:
     """A persisted dict for many small results (one pickle per kind and code version).
 
@@ -129,11 +132,15 @@ class Table:
             self.new[key] = value
 
     def save(self) -> None:
-        """Persist this build's entries; they become what the next build starts from."""
+        """Persist this build's entries; they become what the next build starts from.
+
+        Written to disk once per process: a preview's later rebuilds start from the table in
+        memory, and pickling a table at 100 times the content took a second of every rebuild."""
         changed = self.new.keys() != self.old.keys()
         self.old, self.new = self.new, {}
-        if not enabled() or not changed:
+        if not enabled() or not changed or self.path in _written:
             return
+        _written.add(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             for stale in self.path.parent.glob("*.pickle"):  # another code version's table
