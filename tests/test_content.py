@@ -234,3 +234,29 @@ def test_theme_override_drift_is_detected(project_copy):
     partial.write_text(partial.read_text("utf-8").replace("aria-label", "data-x", 1), "utf-8")
     result = kb_cmd("theme", "--check", cwd=project_copy)
     assert result.returncode == 1 and "search.html" in result.stderr
+
+
+def test_an_unchanged_data_file_is_validated_once_per_process(tmp_path, monkeypatch):
+    """A preview rebuild validates only the files that changed; a changed file is validated again
+    and its mistakes are reported (kb.content keeps the last version of each file)."""
+    import shutil
+
+    from kb import content
+    from kb.checks import check
+
+    data_copy = tmp_path / "project"
+    shutil.copytree(ROOT / "data", data_copy / "data")
+    check(data_copy)
+    validated = []
+    original = content._validate_file
+    monkeypatch.setattr(content, "_validate_file", lambda name, *a: (validated.append(name), original(name, *a)))
+    check(data_copy)
+    assert validated == []
+    faq = data_copy / "data" / "faq.yml"
+    faq.write_text(faq.read_text("utf-8").replace("questions:", "questionz:", 1), "utf-8")
+    with pytest.raises(DataError) as e:
+        check(data_copy)
+    assert validated == ["faq"] and "data/faq.yml" in str(e.value.report())
+    with pytest.raises(DataError):  # the mistake stays reported while the file is unchanged
+        check(data_copy)
+    assert validated == ["faq"]

@@ -5,6 +5,7 @@ DataError listing every problem (file, line, field, Chinese message).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import typing
 from collections import defaultdict
@@ -217,22 +218,45 @@ def _load_files(data_dir: Path, only: tuple[str, ...] | None = None) -> tuple[di
             continue
         path = data_dir / f"{name}.yml"
         shown = rel(path, root)
-        data, lines, found = _load_yaml_cached(path, shown)
-        problems += found
-        if data is None:
-            continue
+        # A preview rebuilds after every edit, usually of one file: the others' validated models
+        # (frozen) and findings are kept for the process, by the file's bytes and the model's class.
         try:
-            loaded[name] = (cls.model_validate(data), lines)
-            problems += check_model(loaded[name][0], lines, shown)  # the escaping policy (textpolicy.py)
-        except ValidationError as e:
-            for err in e.errors():
-                loc = tuple(err["loc"])
-                allowed = None
-                if err["type"] == "extra_forbidden":
-                    holder = _model_at(cls, loc[:-1])
-                    allowed = list(holder.model_fields) if holder else None
-                problems.append(Problem(shown, line_for(lines, loc), format_loc(loc), translate(err, allowed)))
+            key = (shown, id(cls), hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            key = None
+        kept = _validated.get(name)
+        if key is not None and kept is not None and kept[0] == key:
+            if kept[1] is not None:
+                loaded[name] = kept[1]
+            problems += kept[2]
+            continue
+        before = len(problems)
+        _validate_file(name, cls, path, shown, loaded, problems)
+        if key is not None:
+            _validated[name] = (key, loaded.get(name), problems[before:])
     return loaded, problems
+
+
+# name -> (file key, (model, lines) or None, problems found): the last version of each data file.
+_validated: dict[str, tuple] = {}
+
+
+def _validate_file(name: str, cls, path: Path, shown: str, loaded: dict, problems: list[Problem]) -> None:  # noqa: ANN001
+    data, lines, found = _load_yaml_cached(path, shown)
+    problems += found
+    if data is None:
+        return
+    try:
+        loaded[name] = (cls.model_validate(data), lines)
+        problems += check_model(loaded[name][0], lines, shown)  # the escaping policy (textpolicy.py)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            allowed = None
+            if err["type"] == "extra_forbidden":
+                holder = _model_at(cls, loc[:-1])
+                allowed = list(holder.model_fields) if holder else None
+            problems.append(Problem(shown, line_for(lines, loc), format_loc(loc), translate(err, allowed)))
 
 
 def _read_documents(data_dir: Path, loaded: dict, problems: list[Problem]) -> dict[str, SourceDoc]:
