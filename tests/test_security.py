@@ -637,3 +637,40 @@ def test_hardening_refuses_external_references_in_pages_but_not_edit_links(tmp_p
     assert "构建结果引用了外部地址" in message and "faq/index.html: src=\"https://cdn.example.org" in message, message
     assert "glossary" not in message  # a link to the intranet git server is a link, not a fetch
     assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before
+
+
+def _page_with_parts(tmp_path, parts):
+    from types import SimpleNamespace
+
+    src = tmp_path / "handbook.md"
+    src.write_text("# 手册\n\n{{ handbook() }}\n", "utf-8")
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="handbook.md", abs_src_path=str(src)), kb_html_parts=parts)
+    html = "".join(p if isinstance(p, str) else p[0] + "".join(p[1]) + p[2] for p in parts)
+    return page, html
+
+
+def test_a_page_cleaned_part_by_part_is_the_page_cleaned_whole(tmp_path, monkeypatch):
+    from kb import latefill
+
+    monkeypatch.setenv("KB_CACHE", "on")
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+    parts = ['<h1 id="a">手册</h1>\n<p>前言 <a href="../faq/" title="问答">问答</a></p>\n',
+             ('<div class="kb-handbook">\n', ['<h2 id="b">一</h2>\n<p>甲<br>乙</p>\n',
+                                              '<table>\n<tbody>\n<tr>\n<td style="text-align: left;">丙</td>\n</tr>\n</tbody>\n</table>\n'], "</div>"),
+             '\n<p>结语</p>']
+    page, html = _page_with_parts(tmp_path, parts)
+    assert latefill.sanitised(html, page, {"markdown_extensions": []}) == sanitise.clean(html)
+
+
+def test_a_script_in_one_part_stops_the_build_naming_the_page(tmp_path, monkeypatch):
+    from mkdocs.exceptions import PluginError
+
+    from kb import latefill
+
+    monkeypatch.setenv("KB_CACHE", "on")
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+    parts = ["<p>前言</p>\n", ('<div class="kb-handbook">\n', ["<p>一</p>\n", '<p onclick="alert(1)">二</p>\n'], "</div>"), ""]
+    page, html = _page_with_parts(tmp_path, parts)
+    with pytest.raises(PluginError) as e:
+        latefill.sanitised(html, page, {"markdown_extensions": []})
+    assert "docs/handbook.md" in str(e.value) and "onclick" in str(e.value)

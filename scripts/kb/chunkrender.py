@@ -214,7 +214,11 @@ def _assemble_top(page, files, docs: list[dict]) -> bool:  # noqa: ANN001
     if not _unique_ids(docs, set()) or any(d["tail"].strip() for d in docs):
         return False
     # Each part was stripped: the whole page has its last element's tail between it and the next.
-    page.content = "".join(d["raw"] + d["tail"] for d in docs).strip()
+    pieces = [d["raw"] + d["tail"] for d in docs]
+    page.content = "".join(pieces).strip()
+    pieces[0], pieces[-1] = pieces[0].lstrip(), pieces[-1].rstrip()
+    if len(pieces) > 1 and "".join(pieces) == page.content:
+        page.kb_html_parts = pieces  # balanced pieces: kb.latefill cleans them one by one
     _set_rest(page, files, docs, docs[0]["title"], set())
     return True
 
@@ -258,6 +262,8 @@ def _assemble_block(page, files, parts: Parts, outer: dict, chunks: list[dict]) 
     # Python-Markdown keeps a raw HTML block's own line end: the block element in its place has none.
     mark = PLACEHOLDER + "\n" if PLACEHOLDER + "\n" in outer["content"] else PLACEHOLDER
     page.content = outer["content"].replace(mark, head + "\n" + "".join(inners) + "</div>")
+    before, after = outer["content"].split(mark)
+    page.kb_html_parts = [before, (head + "\n", inners, "</div>"), after]  # for kb.latefill, piece by piece
     # The block's headings come after the text before it; the text after it has none (split).
     _set_rest(page, files, [outer, *chunks], outer["title"], {"kb-parts-here"})
     return True

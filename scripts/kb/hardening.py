@@ -33,16 +33,33 @@ def check_files(files, config) -> None:  # noqa: ANN001 - MkDocs files and confi
         raise PluginError("\n".join(bad))
 
 
+def page_source(page) -> str:  # noqa: ANN001 - MkDocs page
+    path = page.file.abs_src_path
+    return Path(path).read_text("utf-8") if path and Path(path).is_file() else ""
+
+
 def sanitise_page(html: str, page) -> str:  # noqa: ANN001 - MkDocs page
     from . import sanitise
 
-    path = page.file.abs_src_path
-    source = Path(path).read_text("utf-8") if path and Path(path).is_file() else ""
-    cleaned = sanitise.clean(html)
-    problems = sanitise.page_problems(html, source, f"docs/{page.file.src_uri}", cleaned)
-    if problems:
-        raise PluginError("页面含有不允许的内容，构建已停止：\n  " + "\n  ".join(problems))
+    source = page_source(page)
+    cleaned, problems = sanitise_piece(html, page, source)
+    refuse(sanitise.source_problems(source, f"docs/{page.file.src_uri}") + problems)
     return cleaned  # the same elements and attributes, as nh3 writes them
+
+
+def sanitise_piece(html: str, page, source: str) -> tuple[str, list[str]]:  # noqa: ANN001
+    """A balanced piece of a page's HTML as the allowlist writes it, and what it refused there.
+    Pieces cleaned apart and joined are the page cleaned whole (nh3 writes each piece balanced)."""
+    from . import sanitise
+
+    cleaned = sanitise.clean(html)
+    return cleaned, sanitise.fragment_problems(html, source, f"docs/{page.file.src_uri}", cleaned)
+
+
+def refuse(problems: list[str]) -> None:
+    if problems:
+        problems = list(dict.fromkeys(problems))  # pieces of one page may refuse the same element
+        raise PluginError("页面含有不允许的内容，构建已停止：\n  " + "\n  ".join(problems))
 
 
 def harden_site(site_dir: str, trusted: dict | None = None, helper=None, own_host: str = "",  # noqa: ANN001

@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import re
 from importlib import metadata
-from pathlib import Path
 
-from . import cache, hardening
+from . import cache, hardening, sanitise
 
 _tables: dict = {}
 
 
 def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and config
-    """hardening.sanitise_page, or its result for the same HTML and page source."""
+    """hardening.sanitise_page, or its result for the same HTML and page source.
+
+    A page rendered part by part (kb.chunkrender sets page.kb_html_parts) is cleaned part by part,
+    each part cached: an edit re-cleans the parts it touched, not a handbook of 90 MB."""
     if not cache.enabled():
         return hardening.sanitise_page(html, page)
     table = _tables.get("sanitise")
@@ -28,17 +30,43 @@ def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and
         table = _tables["sanitise"] = cache.Table.open("sanitise", version)
     # The placeholders' nonce differs in every process: the key leaves it out, a hit puts this one in.
     nonces = [e.nonce for e in config["markdown_extensions"] if getattr(e, "late_titles", False)]
-    keyed = html
-    for nonce in nonces:
-        keyed = keyed.replace(nonce, "")
-    path = page.file.abs_src_path
-    source = Path(path).read_bytes() if path and Path(path).is_file() else b""
-    key = (page.file.src_uri, hashlib.sha256(keyed.encode("utf-8")).digest(), hashlib.sha256(source).digest())
-    cleaned, used = table.get(key, lambda: (hardening.sanitise_page(html, page), nonces))
-    for old, new in zip(used, nonces):
-        if old != new:
-            cleaned = cleaned.replace(old, new)
-    return cleaned
+    source = hardening.page_source(page)
+    source_key = hashlib.sha256(source.encode("utf-8")).digest()
+    problems: list[str] = []
+
+    def clean(piece: str) -> str:
+        keyed = piece
+        for nonce in nonces:
+            keyed = keyed.replace(nonce, "")
+        key = (page.file.src_uri, hashlib.sha256(keyed.encode("utf-8")).digest(), source_key)
+        cleaned, found, used = table.get(key, lambda: (*hardening.sanitise_piece(piece, page, source), nonces))
+        problems.extend(found)
+        for old, new in zip(used, nonces):
+            if old != new:
+                cleaned = cleaned.replace(old, new)
+        return cleaned
+
+    parts = getattr(page, "kb_html_parts", None)
+    if parts is None or _joined(parts) != html:
+        out = clean(html)
+    else:
+        pieces = []
+        for part in parts:
+            if isinstance(part, str):
+                pieces.append(clean(part))
+            else:  # (opening tag and line end, inner pieces, closing tag) of the page's one block
+                head, inners, close = part
+                wrapper = clean(head + close)
+                if not wrapper.endswith(close):
+                    return hardening.sanitise_page(html, page)  # not a plain block after all
+                pieces += [wrapper[: -len(close)], *(clean(i) for i in inners), close]
+        out = "".join(pieces)
+    hardening.refuse(sanitise.source_problems(source, f"docs/{page.file.src_uri}") + problems)
+    return out
+
+
+def _joined(parts: list) -> str:
+    return "".join(p if isinstance(p, str) else p[0] + "".join(p[1]) + p[2] for p in parts)
 
 
 def finish() -> None:

@@ -180,8 +180,9 @@ def _install() -> None:
             return add(self, page)
         meta = {k: page.meta.get(k) for k in ("tags", "search", "title")}
         content = getattr(page, "kb_unfilled_content", page.content)  # set by kb.plugin
-        key = hashlib.sha256(json.dumps([page.url, page.title, meta, content, _toc_key(page.toc)],
-                                        default=str).encode("utf-8")).digest()
+        # The content hashed on its own: written into JSON, a page at 100× content took seconds.
+        key = hashlib.sha256(json.dumps([page.url, page.title, meta, _toc_key(page.toc)], default=str).encode("utf-8")
+                             + hashlib.sha256(content.encode("utf-8")).digest()).digest()
 
         def compute():
             start = len(self.entries)

@@ -146,11 +146,21 @@ def locate(source: str, el: Element, removed: str) -> int:
 
 def page_problems(fragment: str, source: str, shown: str, cleaned: str | None = None) -> list[str]:
     """Chinese messages, file:line first, for everything the allowlist refuses in one page."""
+    return source_problems(source, shown) + fragment_problems(fragment, source, shown, cleaned)
+
+
+def source_problems(source: str, shown: str) -> list[str]:
     out = []
     for i, line in enumerate(source.removeprefix("\ufeff").splitlines(), 1):
         c = _CONTROL.search(line)
         if c:
             out.append(f"{shown}:{i}: 含有不可见的控制字符（U+{ord(c.group(0)):04X}），请删除。")
+    return out
+
+
+def fragment_problems(fragment: str, source: str, shown: str, cleaned: str | None = None) -> list[str]:
+    """page_problems of a piece of the page (its source is checked once, by source_problems)."""
+    out = []
     for el, removed in refused(fragment, cleaned):
         line = locate(source, el, removed)
         where = f"{shown}:{line}" if line else f"{shown}（由宏生成的内容）"

@@ -8,6 +8,7 @@
   build for two words; the words are kept per theme configuration and template overrides.
 - mkdocs-macros asks git a dozen questions per build for its `git` page variable, which no page of
   this site uses; the answers are kept for the process.
+- the privacy plugin's audit of every page is left to the published build (`begin`).
 MkDocs-aware (installed by kb.plugin on `serve`).
 """
 from __future__ import annotations
@@ -101,5 +102,12 @@ def _overrides(config) -> tuple:  # noqa: ANN001 - MkDocs config
 
 
 def begin(config) -> None:  # noqa: ANN001 - MkDocs config
-    """The build's configuration, whose theme settings decide which theme files are copied."""
+    """The build's configuration, whose theme settings decide which theme files are copied.
+
+    The privacy plugin's audit of every page (external assets) is the published build's: a
+    preview leaves it out (it parsed every page's HTML after every edit), and the kb plugin's own
+    check of the written site (kb.selfcontained) still runs."""
     _current["config"] = config
+    privacy = config.plugins.get("material/privacy") or config.plugins.get("privacy")
+    if privacy is not None:
+        privacy.config["enabled"] = False
