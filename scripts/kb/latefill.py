@@ -47,6 +47,7 @@ def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and
         return cleaned
 
     parts = getattr(page, "kb_html_parts", None)
+    page.kb_html_parts = None  # a second copy of the page: not kept past here
     if parts is None or _joined(parts) != html:
         out = clean(html)
     else:
@@ -83,7 +84,8 @@ def fill(content: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and c
     for ext in config["markdown_extensions"]:
         if not getattr(ext, "late_titles", False) or ext.nonce not in content:
             continue
-        page.kb_unfilled_content = content.replace(ext.nonce, "")  # kb.rendercache keys search entries by it
+        if cache.enabled():  # kb.rendercache keys search entries by it (a copy of the page: not in a cold build)
+            page.kb_unfilled_content = content.replace(ext.nonce, "")
         content = ext.fill_titles(content, titles=_nh3_titles(ext))
     return content
 
