@@ -144,11 +144,11 @@ class KbPlugin(BasePlugin):
         cleaned = latefill.sanitised(html, page, config)
         content = widgets.restore(cleaned)
         trusted = content == cleaned  # nothing but the allowlist's output: the post-build check may skip it
+        if self.vocabulary is not None:  # before the tooltips' titles, which the search index leaves out
+            self.vocabulary.prefetch(content)
         content = latefill.fill(content, page, config)
         if trusted:
             self.trusted[page.file.dest_uri] = inlinescripts.Content.of(content)
-        if self.vocabulary is not None:
-            self.vocabulary.prefetch(content)
         return content
 
     # After every other plugin (the offline plugin runs at -100): the pages are final.

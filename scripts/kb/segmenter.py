@@ -33,7 +33,7 @@ from .searchvocab import DOMAIN_FREQ, HAN_RUN
 
 # Material's own expression for the text it would cut (material/plugins/search/plugin.py).
 HAN = bre.compile(r"\p{script: Han}+", bre.UNICODE)
-BATCH_CHARS = 20_000  # runs per hand-over: a page or a few; the hand-over itself is cheap
+BATCH_CHARS = 200_000  # pages per hand-over: a page or a few; the hand-over itself is cheap
 
 Words = tuple[tuple[str, int], ...]
 T = TypeVar("T")
@@ -83,9 +83,10 @@ def cut(text: str) -> Words:
     return tuple(sorted(found.items()))
 
 
-def _cut_runs(runs: list[str]) -> None:
-    for run in runs:
-        _run_words(run)
+def _cut_pages(pages: list[str]) -> None:
+    for page in pages:
+        for run in HAN.findall(page):
+            _run_words(run)
 
 
 def _count(texts: list[str], each: bool) -> tuple[Counter[str], list[Words] | None]:
@@ -116,7 +117,6 @@ class Vocabulary:
         setup_args = (dictionary, user_dict, tuple(words))
         version = cache.code_digest("segmenter") + hashlib.sha256(extra + "\n".join(words).encode()).digest()
         self.table = cache.Table.open("vocabulary", version)
-        self.sent: set[str] = set()
         self.batch: list[str] = []
         self.batch_chars = 0
         self.helper = helper
@@ -125,19 +125,17 @@ class Vocabulary:
         self.tasks: list[Future] = [self.run(setup_jieba, *setup_args)]
 
     def prefetch(self, html: str) -> None:
-        """A rendered page: the helper starts cutting its Han runs (a superset of its index text)."""
+        """A rendered page: the helper starts cutting its Han runs (a superset of its index text).
+        The page goes as it is: finding the runs is the helper's work too."""
         if self.helper is None:
             return
-        for run in HAN.findall(html):
-            if run not in self.sent:
-                self.sent.add(run)
-                self.batch.append(run)
-                self.batch_chars += len(run)
+        self.batch.append(html)
+        self.batch_chars += len(html)
         if self.batch_chars >= BATCH_CHARS:
             self._hand_over()
 
     def _hand_over(self) -> None:
-        self.tasks.append(self.run(_cut_runs, self.batch))
+        self.tasks.append(self.run(_cut_pages, self.batch))
         self.batch, self.batch_chars = [], 0
 
     def run(self, fn: Callable[..., T], *args) -> "Future[T]":  # noqa: ANN002
