@@ -13,24 +13,32 @@ from .errors import DataError, Problem
 _memo: dict[tuple[str, str], KnowledgeBase] = {}
 
 
-def data_fingerprint(data_dir: Path) -> str:
+def data_digests(data_dir: Path) -> dict[str, str]:
+    """data/-relative path -> sha256 of the file, for every data file."""
+    return {path.relative_to(data_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and "schemas" not in p.parts)}
+
+
+def data_fingerprint(data_dir: Path, digests: dict[str, str] | None = None) -> str:
     h = hashlib.sha256()
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and "schemas" not in p.parts):
-        h.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    for rel, digest in (data_digests(data_dir) if digests is None else digests).items():
+        h.update(rel.encode() + b"\0")
+        h.update(bytes.fromhex(digest))
     return h.hexdigest()
 
 
 def check(root: Path) -> KnowledgeBase:
     """Load and validate everything under root/data; raise DataError with every problem."""
     data_dir = Path(root) / "data"
-    key = (str(data_dir.resolve()), data_fingerprint(data_dir))
+    digests = data_digests(data_dir)
+    key = (str(data_dir.resolve()), data_fingerprint(data_dir, digests))
     kb = _memo.get(key)
     if kb is None:
         kb = load(data_dir)
         from .tags import load_tags
 
         kb.tagging = load_tags(Path(root), kb)  # data/tags.yml: declared tags, known item ids
+        kb.file_digests, kb.fingerprint = digests, key[1]
         _memo.clear()  # only the newest state is worth keeping
         _memo[key] = kb
     return kb

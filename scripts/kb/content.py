@@ -114,6 +114,9 @@ class KnowledgeBase:
     by_id: dict[str, Entry] = field(default_factory=dict)  # every item with an id, site-wide
     # (doc id, paragraph) -> entries citing it, in site order, each once
     cited_by: dict[tuple[str, int], list[Entry]] = field(default_factory=dict)
+    # data/-relative path -> sha256 of its bytes, and their joint digest (set by checks.check)
+    file_digests: dict[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
 
     def __getattr__(self, name: str) -> Any:
         # kb.faq, kb.phases …: the data file of that section.

@@ -87,7 +87,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     _STATE["kb"] = kb
     _STATE["git"] = GitState.of(project_root(env.conf))  # once per build, for every page's date
 
-    def page_macro(name: str, fn):
+    def page_macro(name: str, fn, kept: bool = False):
         """A macro for pages: the editor's mistakes (unknown id, wrong quote, wrong arguments)
         name the page; anything else is a bug in the code and keeps its traceback."""
         sig = inspect.signature(fn)
@@ -110,14 +110,26 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
             except TypeError:
                 return mistake(src, f"宏 {name} 的参数不对：用法是 {{{{ {usage} }}}}。")
             try:
+                if kept:
+                    key = (name, src, repr(args), repr(sorted(kwargs.items())))
+                    return macrocache.call(kb, key, lambda seen: fn(seen, *args, link=render.Linker(src, seen.by_id), **kwargs))
                 return fn(kb, *args, link=link, **kwargs)
             except ContentError as e:
                 return mistake(src, str(e))
         return macro
 
+    # A preview keeps each macro's output between rebuilds, by the data it read (kb.macrocache);
+    # not the change log (git history) nor the PDF link (the environment), which read more than data.
+    from . import cache, macrocache
+
+    serving = getattr((env.conf.get("plugins") or {}).get("kb"), "command", "build") == "serve"
+    if reloaded:
+        macrocache.forget()
+
     for sec in sections.SECTIONS:
         for name, fn_name in sec.macros.items():
-            env.macro(page_macro(name, getattr(render, fn_name)), name)
+            kept = serving and cache.enabled() and name not in ("changelog", "handbook_pdf")
+            env.macro(page_macro(name, getattr(render, fn_name), kept), name)
 
     # Findability steps fed from the data, rebuilt on every build (serve included): glossary
     # tooltips in running text; tags and related content under items.
