@@ -44,3 +44,22 @@ def test_preview_shows_data_edits_and_recovers_from_errors(project_copy: Path, t
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_the_preview_rebuilds_on_changes_not_on_reads(tmp_path: Path):
+    """`kb serve` takes the system's change events (inotify); a file read by the build must not
+    count as a change, or every build would start the next one."""
+    from watchdog.events import (FileClosedEvent, FileClosedNoWriteEvent, FileModifiedEvent, FileMovedEvent,
+                                 FileOpenedEvent, FileSystemEventHandler)
+
+    from kb.cli import changes_only
+
+    seen = []
+    handler = FileSystemEventHandler()
+    handler.on_any_event = lambda event: seen.append(event.event_type)
+    handler = changes_only(handler)
+    path = str(tmp_path / "glossary.yml")
+    for event in (FileOpenedEvent(path), FileClosedNoWriteEvent(path), FileModifiedEvent(path),
+                  FileClosedEvent(path), FileMovedEvent(path + ".tmp", path)):
+        handler.dispatch(event)
+    assert seen == ["modified", "closed", "moved"]
