@@ -205,3 +205,9 @@ def test_a_preview_reloads_the_content_code_only_when_it_changed(monkeypatch):
     assert mkdocs_env._reload_content_layer() is False and reloaded == []
     mkdocs_env._loaded_sources[first] = b"# older code"
     assert mkdocs_env._reload_content_layer() is True and first in reloaded
+
+
+def test_macros_that_read_beyond_the_data_are_macros_of_the_table():
+    """A rename in the section table must not leave a stale name here (a preview would keep its output)."""
+    declared = {name for sec in sections.SECTIONS for name in sec.macros}
+    assert sections.READS_BEYOND_DATA and sections.READS_BEYOND_DATA <= declared

@@ -72,12 +72,11 @@ def harden_site(site_dir: str, trusted: dict | None = None, helper=None, own_hos
     from functools import partial
 
     from . import csp, inlinescripts, selfcontained
-    from .mkdocs_env import LEAKS
 
     inspect = partial(selfcontained.page_leaks, selfcontained.allowed_hosts(own_host), edit_host)
     try:
         inlinescripts.externalise(Path(site_dir), trusted=trusted, finish=csp.add_meta, helper=helper, inspect=inspect)
     except inlinescripts.Refused as e:
-        raise PluginError(LEAKS + "\n  ".join(e.found[:20])) from None
+        raise PluginError(selfcontained.leak_report(e.found)) from None
     except inlinescripts.ScriptPolicyError as e:
         raise PluginError(str(e)) from None

@@ -17,9 +17,8 @@ T = TypeVar("T")
 
 
 class Helper:
-    def __init__(self, initializer: Callable[..., None] | None = None, initargs: tuple = ()):
-        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("fork"), initializer=initializer, initargs=initargs)
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         self.pool.submit(int)  # start it now, not at the first piece of work
 
     def run(self, fn: Callable[..., T], *args) -> "Future[T]":  # noqa: ANN002

@@ -405,10 +405,10 @@ def _move(text: str, rel: str, found: list[Found], policy: Policy, out_dir: Path
     return new
 
 
-def _check_pages(tree: Path, items: list[tuple[str, "str | Content | None"]],
+def _check_pages(tree: Path, policy: Policy, items: list[tuple[str, "str | Content | None"]],
                  inspect: "Callable[[str, str], list[str]] | None" = None) -> list[tuple[list[Found], list[str], list[str]]]:
     """_check_text for each (page, trusted content), one memo for them all; and inspect(text, page)."""
-    policy, memo, out = Policy.load(), {}, []
+    memo, out = {}, []
     for rel, trusted in items:
         text = (tree / rel).read_text("utf-8")
         out.append((*_check_text(text, rel, tree, policy, trusted, memo), inspect(text, rel) if inspect else []))
@@ -423,10 +423,10 @@ class Refused(Exception):
         self.found = found
 
 
-def _move_pages(tree: Path, items: list[tuple[str, list[Found]]], finish: Callable[[str], str] | None,
+def _move_pages(tree: Path, policy: Policy, items: list[tuple[str, list[Found]]], finish: Callable[[str], str] | None,
                 step=lambda: None) -> set[str]:
     """_move each page (and `finish` it); the names of the script files written."""
-    policy, written = Policy.load(), set()
+    written: set[str] = set()
     for rel, found in items:
         page = tree / rel
         text = page.read_text("utf-8")
@@ -473,8 +473,8 @@ def externalise(tree: Path, step=lambda: None, trusted: "dict[str, str | Content
     items = [(rel, trusted.get(rel)) for rel in rels]
     mine, theirs = _halves(tree, rels) if helper is not None else (list(range(len(rels))), [])
     # Pages are read again below rather than held: a big site is not held in memory.
-    their_checks = run(helper, _check_pages, tree, [items[i] for i in theirs], inspect)
-    checks = dict(zip(mine, _check_pages(tree, [items[i] for i in mine], inspect)))
+    their_checks = run(helper, _check_pages, tree, policy, [items[i] for i in theirs], inspect)
+    checks = dict(zip(mine, _check_pages(tree, policy, [items[i] for i in mine], inspect)))
     checks.update(zip(theirs, their_checks.result()))
     problems = [p for i in range(len(rels)) for p in checks[i][1]]
     problems += _written_files_problems(tree, policy)
@@ -484,8 +484,8 @@ def externalise(tree: Path, step=lambda: None, trusted: "dict[str, str | Content
     if found:
         raise Refused(found)
     moves = [(rels[i], checks[i][0]) for i in theirs]
-    their_moves = run(helper, _move_pages, tree, moves, finish) if moves else None
-    written = _move_pages(tree, [(rels[i], checks[i][0]) for i in mine], finish, step)
+    their_moves = run(helper, _move_pages, tree, policy, moves, finish) if moves else None
+    written = _move_pages(tree, policy, [(rels[i], checks[i][0]) for i in mine], finish, step)
     if their_moves is not None:
         written |= their_moves.result()
     return len(written)

@@ -119,7 +119,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
         return macro
 
     # A preview keeps each macro's output between rebuilds, by the data it read (kb.macrocache);
-    # not the change log (git history) nor the PDF link (the environment), which read more than data.
+    # not the macros that read more than data (sections.READS_BEYOND_DATA).
     from . import cache, macrocache
 
     serving = getattr((env.conf.get("plugins") or {}).get("kb"), "command", "build") == "serve"
@@ -128,7 +128,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
 
     for sec in sections.SECTIONS:
         for name, fn_name in sec.macros.items():
-            kept = serving and cache.enabled() and name not in ("changelog", "handbook_pdf")
+            kept = serving and cache.enabled() and name not in sections.READS_BEYOND_DATA
             env.macro(page_macro(name, getattr(render, fn_name), kept), name)
 
     # Findability steps fed from the data, rebuilt on every build (serve included): glossary
@@ -181,7 +181,7 @@ def on_post_build(env) -> None:  # noqa: ANN001
     from mkdocs.exceptions import PluginError
 
     from .searchindex import rewrite
-    from .selfcontained import external_references, leaks, neutralise
+    from .selfcontained import external_references, leak_report, leaks, neutralise
 
     site = Path(env.conf["site_dir"])
     kb_plugin = env.conf.plugins.get("kb")
@@ -201,7 +201,4 @@ def on_post_build(env) -> None:  # noqa: ANN001
     found = leaks(external_references(site, urlsplit(env.conf.get("site_url") or "").netloc, skip),
                   urlsplit(edit_url(env.conf)).netloc)
     if found:
-        raise PluginError(LEAKS + "\n  ".join(found[:20]))
-
-
-LEAKS = "构建结果引用了外部地址（内网无法访问）：\n  "
+        raise PluginError(leak_report(found))

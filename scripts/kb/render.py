@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-
 from . import models as m
 from . import pinyin
 from . import sections

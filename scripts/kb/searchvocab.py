@@ -5,7 +5,6 @@
   shipped to the search worker (so a reader's question is cut the same way).
 - `pinyin_keys(kb)`: full pinyin and initials of every glossary term and alias
   (四风 -> sifeng, sf), so a reader can type either.
-- `userdict(kb)`: the same words as a jieba user dictionary text (word, frequency, tag).
 - `pinyin_names(kb)`: every name kb.pinyin is asked to spell in a build (the helper spells them ahead).
 """
 from __future__ import annotations
@@ -46,9 +45,6 @@ def domain_words(kb: "KnowledgeBase") -> list[str]:
                     words[run] = None
     return list(words)
 
-
-def userdict(kb: "KnowledgeBase") -> str:
-    return "".join(f"{w} {DOMAIN_FREQ} nz\n" for w in domain_words(kb))
 
 
 def pinyin_names(kb: "KnowledgeBase") -> list[str]:

@@ -62,6 +62,10 @@ def _phase_card(kb: Any) -> str:
 _phase = Items("phases", lambda p: p.title, own_page="phases/{id}.md", order=lambda p: p.order)
 _document = Items("documents", lambda d: f"《{d.short_title}》", own_page="sources/{id}.md")
 
+# Macros whose output reads more than the data (git history, the build's environment): a preview
+# never keeps their output between rebuilds (kb.macrocache keys what it keeps by data files).
+READS_BEYOND_DATA = frozenset({"changelog", "handbook_pdf"})
+
 SECTIONS: tuple[Section, ...] = (
     Section("home", "首页", "首页", "index.md", "home_cards", macros={"home_cards": "render_home_cards", "quote": "render_quote"}),
     Section("principles", "基本原则", "基本原则", "principles.md", "principles", m.PrinciplesFile,

@@ -150,6 +150,11 @@ def leaks(found: list[str], edit_host: str = "") -> list[str]:
     return [x for x in found if f"//{edit_host}" not in x.lower() or "href=" not in x.lower()]
 
 
+def leak_report(found: list[str]) -> str:
+    """The build's message for external references (the first twenty)."""
+    return "构建结果引用了外部地址（内网无法访问）：\n  " + "\n  ".join(found[:20])
+
+
 def page_leaks(allowed: frozenset, edit_host: str, text: str, rel: str) -> list[str]:
     """`leaks` of one written page (kb.hardening runs it in its one pass over the pages)."""
     return leaks([f"{rel}: {ref}" for ref in _fetchable_text(text, ".html", FETCHABLE[".html"], allowed)], edit_host)

@@ -4,7 +4,7 @@
 root; here the same command runs on a scratch copy of the project (the real data/ is never touched) on a
 free port. Each sample changes the first glossary definition to carry a new marker, then
 polls the glossary page every 20 ms until the marker is served. The time includes the
-file watcher (polling every 0.05 s), its 0.1 s build delay and the rebuild (with the build
+file watcher (the system's change events), its 0.1 s build delay and the rebuild (with the build
 cache, every unchanged page, segment and template is reused).
 """
 from __future__ import annotations
