@@ -203,3 +203,49 @@ def test_a_table_is_written_once_per_process_and_kept_in_memory(tmp_path, monkey
     again.save()
     assert written.read_bytes() == on_disk  # not written again
     assert cache.Table.open("example", b"v1").peek("b") == 2  # but kept for the next rebuild
+
+
+IDLE_COLLECTION = r'''
+import gc, os, sys, threading, weakref
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.structure.pages import Page
+
+project = Path(sys.argv[1])
+os.chdir(project)
+started = False
+
+def serve_build(site):
+    global started
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
+    if not started:
+        config.plugins.on_startup(command="serve", dirty=False)
+        started = True
+    build(config, serve_url="http://127.0.0.1:8000/")
+
+def wait_idle():
+    for t in threading.enumerate():
+        if t.name == "kb-idle-gc":
+            t.join()
+
+serve_build(project / "s1")
+wait_idle()
+first = [weakref.ref(o) for o in gc.get_objects() if isinstance(o, Page)]
+serve_build(project / "s2")
+wait_idle()
+print(len(first), sum(r() is not None for r in first))
+'''
+
+
+def test_a_preview_frees_the_previous_builds_pages_while_idle(project_copy):
+    """A build freezes what is alive once its content is loaded; a preview must still free the
+    builds before it (their pages hold one another in cycles), or it grows with every rebuild."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", IDLE_COLLECTION, str(project_copy)], capture_output=True, text=True,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    pages, alive = map(int, result.stdout.split()[-2:])
+    assert pages >= 10 and alive == 0, result.stdout

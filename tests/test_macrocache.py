@@ -96,3 +96,49 @@ def test_an_error_is_never_kept(project):
         with pytest.raises(ValueError):
             macrocache.call(kb, ("broken",), broken)
     assert calls == [1, 1]
+
+
+def test_a_part_is_kept_by_what_it_read_and_the_call_by_everything_its_parts_read(project):
+    renders = []
+
+    def glossary_part(seen):
+        renders.append("glossary")
+        return str(len(seen.glossary.terms))
+
+    def faq_part(seen):
+        renders.append("faq")
+        return "|".join(g.title for g in seen.faq.groups)
+
+    def page(seen):
+        renders.append("page")
+        return macrocache.part(seen, ("g",), glossary_part) + "/" + macrocache.part(seen, ("f",), faq_part)
+
+    first = macrocache.call(check(project), ("page",), page)
+    assert renders == ["page", "glossary", "faq"]
+    edit(project, "glossary.yml")
+    assert macrocache.call(check(project), ("page",), page) == first
+    # The call read the glossary through its part: it is redone, and only that part with it.
+    assert renders == ["page", "glossary", "faq", "page", "glossary"]
+    edit(project, "tags.yml")  # read by neither part: the call is kept
+    macrocache.call(check(project), ("page",), page)
+    assert renders == ["page", "glossary", "faq", "page", "glossary"]
+    # Outside a kept call a part is simply rendered.
+    assert macrocache.part(check(project), ("g",), glossary_part) == first.split("/")[0]
+    assert renders[-1] == "glossary"
+
+
+def test_the_handbook_kept_section_by_section_equals_the_handbook_rendered_whole(project):
+    from kb import render
+
+    def handbook(seen):
+        return render.render_handbook(seen, render.Linker("handbook.md", seen.by_id))
+
+    macrocache.call(check(project), ("handbook",), handbook)
+    path = project / "data" / "glossary.yml"
+    text = path.read_text("utf-8")
+    assert "definition: " in text
+    path.write_text(text.replace("definition: ", "definition: 手册分节测试。", 1), "utf-8")
+    kb = check(project)
+    kept = macrocache.call(kb, ("handbook",), handbook)
+    assert "手册分节测试" in kept
+    assert kept == render.render_handbook(kb, render.Linker("handbook.md", kb.by_id))

@@ -238,11 +238,11 @@ def _set_rest(page, files, docs: list[dict], title, drop: set[str]) -> None:  # 
     page._title_from_render = title
     page.present_anchor_ids = {a for d in docs for a in (*d["tree_ids"], *d["raw_ids"])} - drop
     if mkpages.log.getEffectiveLevel() > logging.DEBUG:
-        links: dict = {}
+        by_src: dict = {}
         for doc in docs:
             for src, v in doc["links"].items():
-                links.setdefault(files.get_file_from_path(src), {}).update(v)
-        page.links_to_anchors = links
+                by_src.setdefault(src, {}).update(v)
+        page.links_to_anchors = {files.get_file_from_path(src): v for src, v in by_src.items()}
 
 
 def _assemble_block(page, files, parts: Parts, outer: dict, chunks: list[dict]) -> bool:  # noqa: ANN001

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from . import macrocache
 from . import models as m
 from . import render as r
 from . import sections
@@ -200,9 +201,13 @@ def render_handbook(kb: KnowledgeBase, link: r.Linker, order: list[tuple[str, st
     renderers = _renderers()
     sections = []
     for sid, title, _ in order or section_order():
-        hb = HandbookLinker(link.page, link.index, part=sid)
-        body = renderers[sid](kb, hb)
-        sections.append((sid, title, body + "\n\n" + hb.render_notes(kb)))
+        def one(seen, sid: str = sid) -> str:  # noqa: ANN001 - the knowledge base, or a preview's view of it
+            hb = HandbookLinker(link.page, seen.by_id if seen is not kb else link.index, part=sid)
+            return renderers[sid](seen, hb) + "\n\n" + hb.render_notes(seen)
+
+        # A preview keeps each section by the data it read (kb.macrocache): an edit of the glossary
+        # renders the glossary's section again, not the whole knowledge base.
+        sections.append((sid, title, macrocache.part(kb, ("handbook", sid, link.page), one)))
     out = [_cover(kb), _toc(sections)]
     out += [_section(sid, title, body) for sid, title, body in sections]
     return '<div class="kb-handbook" markdown>\n\n' + "\n\n".join(out) + "\n\n</div>\n"

@@ -90,10 +90,32 @@ def call(kb: KnowledgeBase, key: tuple, render: Callable[[Any], str]) -> str:
     """render(view of kb), or its output of an earlier build when nothing it read has changed.
 
     `key` names the call (macro, arguments, page, code); an exception is never kept."""
+    return _kept_or_rendered(kb, key, render, Reads())
+
+
+def part(kb: Any, key: tuple, render: Callable[[Any], str]) -> str:
+    """Inside a kept call: one piece of its output kept on its own (a section of the handbook).
+
+    `kb` is the view the call was given: what the piece reads counts as read by the call too, so
+    the call is redone when it changes. Outside a kept call (`kb` is the knowledge base itself)
+    the piece is simply rendered."""
+    if not isinstance(kb, WatchedKnowledgeBase):
+        return render(kb)
+    reads = Reads()
+    try:
+        return _kept_or_rendered(kb._kb, (_PART, *key), render, reads)
+    finally:
+        kb._reads.update(reads)
+
+
+_PART = object()  # parts' keys never equal a macro call's
+
+
+def _kept_or_rendered(kb: KnowledgeBase, key: tuple, render: Callable[[Any], str], reads: Reads) -> str:
     kept = _kept.get(key)
     if kept is not None and all(digest(kb, name) == h for name, h in kept[0]):
+        reads.update(name for name, _ in kept[0])
         return kept[1]
-    reads = Reads()
     out = render(WatchedKnowledgeBase(kb, reads))
     _kept[key] = (tuple((name, digest(kb, name)) for name in sorted(reads)), out)
     return out

@@ -37,6 +37,7 @@ class KbPlugin(BasePlugin):
             from . import servefast
 
             servefast.begin(config)  # before MkDocs lists the theme's files
+            servefast.collect_garbage()  # the previous builds', if not done while the preview was idle
         collecting = gc.isenabled()
         gc.disable()  # loading builds many long-lived objects and no cycles worth collecting
         try:
@@ -147,7 +148,7 @@ class KbPlugin(BasePlugin):
         if self.vocabulary is not None:  # before the tooltips' titles, which the search index leaves out
             self.vocabulary.prefetch(content)
         content = latefill.fill(content, page, config)
-        if trusted:
+        if trusted and self.command != "serve":  # for kb.hardening, which a preview does not run
             self.trusted[page.file.dest_uri] = inlinescripts.Content.of(content)
         return content
 
@@ -159,9 +160,10 @@ class KbPlugin(BasePlugin):
         rendercache.finish()
         latefill.finish()
         if self.command == "serve":
-            from . import themecache
+            from . import servefast, themecache
 
             themecache.finish()
+            servefast.collect_when_idle()
         if self.command != "serve":
             hardening.harden_site(config["site_dir"], self.trusted, self.helper, urlsplit(config.get("site_url") or "").netloc,
                                   urlsplit(edit_url(config)).netloc)

@@ -5,7 +5,6 @@ relative Markdown links that MkDocs (or any successor) validates and rewrites.
 """
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
@@ -50,11 +49,7 @@ class Linker:
     index: Mapping[str, Entry]
 
     def to(self, target: str, anchor: str = "") -> str:
-        frag = f"#{anchor}" if anchor else ""
-        if target == self.page:
-            return frag or "#"
-        start = posixpath.dirname(self.page) or "."
-        return posixpath.relpath(target, start) + frag
+        return sections.link(self.page, target, anchor)
 
     def entry(self, e: Entry) -> str:
         return self.to(e.page, e.anchor)

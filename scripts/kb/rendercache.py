@@ -140,6 +140,7 @@ def _install() -> None:
         converter = None
         docs = []
         misses = 0
+        nonces = _nonces(config)
         outer = [("outer", parts.outer)] if parts.outer is not None else []
         for kind, text in [*outer, *(("part", chunkrender.chunk_doc(parts, c)) for c in parts.chunks)]:
             fresh = False
@@ -150,13 +151,16 @@ def _install() -> None:
                 converter = converter or chunkrender.Converter(self, config, files)
                 with _captured() as records:
                     doc = converter.convert(text)
-                return pickle.dumps({**doc, "records": records, "nonces": _nonces(config)}, protocol=pickle.HIGHEST_PROTOCOL)
+                return {**doc, "records": records, "nonces": nonces}
 
-            doc = pickle.loads(table.get((self.file.src_uri, kind, hashlib.sha256(text.encode("utf-8")).digest()), compute))
+            # Kept as dicts, not pickles: at 100× content a page has thousands of parts, and
+            # unpickling each on every rebuild of the preview cost a second. Never changed in place.
+            doc = table.get((self.file.src_uri, kind, hashlib.sha256(text.encode("utf-8")).digest()), compute)
             if not fresh:
                 _replay(doc["records"])
-            doc["content"] = _renonce(doc["content"], doc["nonces"], config)
-            doc["raw"] = _renonce(doc["raw"], doc["nonces"], config)
+            if doc["nonces"] != nonces:  # made by an earlier process
+                doc = {**doc, "content": _renonce(doc["content"], doc["nonces"], config),
+                       "raw": _renonce(doc["raw"], doc["nonces"], config)}
             docs.append(doc)
         if misses:
             _state["rendered"].append(f"{self.file.src_uri}[{misses}/{len(docs)}]")  # parts rendered anew / all
@@ -169,9 +173,22 @@ def _install() -> None:
     Page.render = cached_render
 
     try:
-        from material.plugins.search.plugin import SearchIndex
+        from material.plugins.search.plugin import SearchIndex, SearchPlugin
     except ImportError:
         return
+    on_page_context = SearchPlugin.on_page_context
+
+    def on_page_context_fast(self, context, *, page, config, nav):  # noqa: ANN001, ANN202 - Material's signature
+        # Material then strips data-search-* attributes with a regex that starts with an optional
+        # space: run over every page of every build, it took most of a second at 100× content,
+        # although no page of this site has one. A page without one is left as it is.
+        if self.config.enabled and "data-search-" not in page.content:
+            self.search_index.add_entry_from_context(page)
+            return None
+        return on_page_context(self, context, page=page, config=config, nav=nav)
+
+    on_page_context_fast.__wrapped__ = on_page_context
+    SearchPlugin.on_page_context = on_page_context_fast
     add = SearchIndex.add_entry_from_context
 
     def cached_add(self, page) -> None:  # noqa: ANN001

@@ -97,7 +97,11 @@ def compact(material: dict, kb: "KnowledgeBase", words: "Vocabulary | None" = No
 
         words = Vocabulary(domain_words(kb))
     # Traditional forms of the site's characters, in the helper (whose converters are warm, see warm_up).
-    chars = "".join(sorted(set("".join(HAN_RUN.findall("".join(s[2] + s[3] for s in sections))))))
+    present: set[str] = set()
+    for s in sections:  # the set of characters first: a regex over all texts took a fifth of a second at 100×
+        present.update(s[2])
+        present.update(s[3])
+    chars = "".join(sorted(c for c in present if HAN_RUN.fullmatch(c)))
     t2s = words.run(_t2s_pairs, chars)
     # jieba's cut of every title and text gives the corpus vocabulary.
     vocabulary = words.counts(t for doc in material["docs"] for t in (doc.get("title", ""), doc.get("text", "")))

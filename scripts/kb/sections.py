@@ -8,6 +8,8 @@ this table. No MkDocs here: the table is plain data.
 """
 from __future__ import annotations
 
+import functools
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -127,3 +129,18 @@ def section(key: str) -> Section:
 
 def own_page(items: Items, item: Any) -> str | None:
     return items.own_page.format(id=item.id) if items.own_page else None
+
+
+def link(page: str, target: str, anchor: str = "") -> str:
+    """A relative Markdown link from one page (docs-relative, like faq.md) to another, with an anchor."""
+    frag = f"#{anchor}" if anchor else ""
+    if target == page:
+        return frag or "#"
+    return _relative(target, page) + frag
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(target: str, page: str) -> str:
+    # posixpath.relpath asks the OS for the working directory on every call: at 100× content a
+    # rebuild made 90,000 links, a second of it spent there. Few pairs of pages, many links.
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")

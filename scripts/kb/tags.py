@@ -15,7 +15,6 @@ section (the heading whose id is the item id; for a phase, its page), marked
 """
 from __future__ import annotations
 
-import posixpath
 import re
 import xml.etree.ElementTree as etree
 from collections import defaultdict
@@ -29,6 +28,7 @@ from markdown.treeprocessors import Treeprocessor
 from pydantic import Field, ValidationError
 
 from . import models as m
+from . import sections
 from .content import Entry, KnowledgeBase
 from .errors import DataError, Problem, format_loc, line_for, translate
 from .yamlsource import load_yaml
@@ -198,10 +198,7 @@ def check_page_tags(tagging: Tagging, page_tags, src_path: Path, shown: str) -> 
 
 
 def _rel(page: str, target: str, anchor: str = "") -> str:
-    frag = f"#{anchor}" if anchor else ""
-    if target == page:
-        return frag or "#"
-    return posixpath.relpath(target, posixpath.dirname(page) or ".") + frag
+    return sections.link(page, target, anchor)
 
 
 def render_tag_index(kb: KnowledgeBase, tagging: Tagging, page: str) -> str:
