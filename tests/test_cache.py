@@ -249,3 +249,25 @@ def test_a_preview_frees_the_previous_builds_pages_while_idle(project_copy):
     assert result.returncode == 0, result.stderr[-3000:]
     pages, alive = map(int, result.stdout.split()[-2:])
     assert pages >= 10 and alive == 0, result.stdout
+
+
+def test_search_attributes_are_stripped_as_materials_regex_strips_them():
+    """Material strips data-search-* attributes with a regex tried at every character; kb.rendercache
+    finds them from their literal start and must leave exactly what Material's regex leaves."""
+    import re
+
+    from kb.rendercache import strip_search_attributes
+
+    material = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+    samples = [
+        '<p data-search-exclude="1">甲</p>',
+        '<p class="x"\tdata-search-boost="2"data-search-a="b">乙</p>',
+        '<p data-search-exclude>丙</p><p data-search-x="">丁</p>',
+        'data-search-x="1" 在开头\u3000data-search-甲="全角空格前"',
+        '  data-search-x="1"data-search-y="2"  data-search-z="3',
+        "没有属性的页面",
+        '<p\u00a0data-search-q="不换行空格">',
+    ]
+    for html in samples:
+        assert strip_search_attributes(html) == material.sub("", html), html
+    assert strip_search_attributes('<p data-search-exclude="1">甲</p>') == "<p>甲</p>"

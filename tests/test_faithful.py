@@ -297,3 +297,24 @@ def test_kb_audit_writes_the_report(project_copy):
     assert "未经审核 0 处" in result.stdout
     text = out.read_text("utf-8")
     assert text.startswith("# 内容覆盖审核（编辑用）") and "### 《推进会报道》第 16 段" in text
+
+
+def test_a_recheck_after_an_edit_reports_what_a_fresh_check_reports(data):
+    """A preview keeps each file's findings while the file and the documents are unchanged
+    (kb.faithful._kept): after an edit of one file, the other file's problems are still reported,
+    in the same order as a check from scratch."""
+    from kb import content, faithful
+
+    glossary, faq = data / "glossary.yml", data / "faq.yml"
+    edit(faq, "a: 讲话稿指出，群众路线", "a: 讲话稿指出,群众路线")
+    edit(glossary, "definition: 讲话稿指出，群众路线", "definition: 讲话稿指出;群众路线")
+    first = problems(data)
+    assert len(first) == 2 and "faq.yml" in first[0] and "glossary.yml" in first[1], first
+    edit(glossary, "definition: 讲话稿指出;群众路线", "definition: 讲话稿指出：群众路线")  # fixed: faq.yml is kept
+    kept = problems(data)
+    assert len(kept) == 1 and "faq.yml" in kept[0] and "“,”" in kept[0], kept
+    edit(glossary, "definition: 讲话稿指出：群众路线", "definition: 讲话稿指出!群众路线")
+    again = problems(data)
+    faithful._kept.clear()
+    content._validated.clear()
+    assert again == problems(data) and len(again) == 2, again

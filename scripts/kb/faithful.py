@@ -107,77 +107,60 @@ def owner_of(item: Any) -> str | None:
 
 
 def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_dir: Path) -> list[Problem]:
-    """Every faithfulness problem in the loaded data files (docs: id -> SourceDoc)."""
-    root = data_dir.parent
+    """Every faithfulness problem in the loaded data files (docs: id -> SourceDoc).
+
+    In order: ownership, blanks, retellings, titles, copy; each of them file by file."""
+    ctx = _Context(loaded, docs, data_dir)
+    blank_problems, by_phrase, signal = _blanks(ctx)
+    heads: dict[str, list[tuple[str, int]]] = {}
+    for doc_id, d in docs.items():
+        for n, text in headings(d.paragraphs).items():
+            heads.setdefault(norm_title(text), []).append((doc_id, n))
+    # A preview rechecks after every edit, usually of one file: a file's findings depend on it, the
+    # documents (and their texts) and the organisation's bodies only, and are kept while those stay.
+    shared = (ctx.documents_model, ctx.organisation_model, tuple((k, d.paragraphs) for k, d in docs.items()), str(data_dir))
+    kinds: dict[str, list[Problem]] = {"owner": [], "retell": [], "titles": [], "copy": []}
+    for file, (model, lines) in loaded.items():
+        kept = _kept.get(file)
+        if kept is not None and kept[0] is model and kept[1] is lines and _same(kept[2], shared):
+            found = kept[3]
+        else:
+            found = _file_problems(ctx, file, model, by_phrase, signal, heads)
+            _kept[file] = (model, lines, shared, found)
+        for kind, problems in found.items():
+            kinds[kind] += problems
+    return kinds["owner"] + blank_problems + kinds["retell"] + kinds["titles"] + kinds["copy"]
+
+
+_kept: dict[str, tuple] = {}  # file -> (model, lines, shared inputs, its problems by kind)
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return a[0] is b[0] and a[1] is b[1] and a[2] == b[2] and a[3] == b[3]
+
+
+class _Context:
+    def __init__(self, loaded: dict, docs: dict, data_dir: Path):
+        self.loaded, self.docs, self.data_dir = loaded, docs, data_dir
+        self.documents_model = loaded["documents"][0] if "documents" in loaded else None
+        self.organisation_model = loaded["organisation"][0] if "organisation" in loaded else None
+        self.bodies = {b.id: b for b in self.organisation_model.bodies} if self.organisation_model is not None else {}
+
+    def reporter(self, out: list[Problem]):  # noqa: ANN201
+        root = self.data_dir.parent
+
+        def report(file: str, loc: Loc, message: str) -> None:
+            out.append(Problem(rel(self.data_dir / f"{file}.yml", root), line_for(self.loaded[file][1], loc), format_loc(loc), message))
+        return report
+
+    def title_of(self, doc_id: str) -> str:
+        return f"《{self.docs[doc_id].meta.short_title}》" if doc_id in self.docs else f"文档“{doc_id}”"
+
+
+def _blanks(ctx: _Context) -> tuple[list[Problem], dict[str, list[tuple[str, m.Blank]]], "re.Pattern | None"]:
+    """The declared blanks' own problems, and each retelling phrase with its blanks (one pattern for all)."""
     problems: list[Problem] = []
-
-    def report(file: str, loc: Loc, message: str) -> None:
-        problems.append(Problem(rel(data_dir / f"{file}.yml", root), line_for(loaded[file][1], loc), format_loc(loc), message))
-
-    def title_of(doc_id: str) -> str:
-        return f"《{docs[doc_id].meta.short_title}》" if doc_id in docs else f"文档“{doc_id}”"
-
-    def cite_error(file: str, owner: str, ref: m.SourceRef, where: Loc, what: str) -> None:
-        if ref.doc != owner and ref.doc in docs and owner in docs:
-            report(file, where + ("doc",),
-                   f"{what}属于{title_of(owner)}（doc: {owner}），却引用了{title_of(ref.doc)}第 {ref.para} 段。"
-                   f"两篇文档的机构、人物、说法不能合进一个条目：请把这一处移到属于{title_of(ref.doc)}的条目或说法中。")
-
-    # ---- ownership -------------------------------------------------------------------------
-    nodes = {file: list(walk(model, ())) for file, (model, _) in loaded.items()}
-    position = {file: {where: k for k, (_, where) in enumerate(ns)} for file, ns in nodes.items()}
-
-    def subtree(file: str, loc: Loc) -> list[tuple[Any, Loc]]:
-        ns, k, n = nodes[file], position[file][loc], len(loc)
-        end = k + 1
-        while end < len(ns) and ns[end][1][:n] == loc:
-            end += 1
-        return ns[k:end]
-
-    bodies = {b.id: b for b in loaded["organisation"][0].bodies} if "organisation" in loaded else {}
-    for file, (model, _) in loaded.items():
-        for item, loc in owned_items(file, model):
-            owner = owner_of(item)
-            if owner is not None and owner not in docs and "documents" in loaded:
-                report(file, loc + ("doc",), f"没有 id 为“{owner}”的文档。可用的文档：{'、'.join(docs)}。")
-                continue
-            # Each citation is checked against the nearest thing that names its document:
-            # a point or a sense with its own doc, else the item itself.
-            scopes: dict[Loc, tuple[str, str]] = {}
-            if owner is not None:
-                scopes[loc] = (owner, "这个术语" if isinstance(item, m.Term) else "这个条目")
-            for node, where in subtree(file, loc):
-                if isinstance(node, m.Point) and node.doc is not None:
-                    if owner is not None and node.doc != owner:
-                        report(file, where + ("doc",), f"这条要点写的是 doc: {node.doc}，但它所在的条目属于{title_of(owner)}。"
-                                                       "要点只能属于条目自己的文档。")
-                    else:
-                        scopes[where] = (node.doc, "这条要点")
-                elif isinstance(node, m.Sense):
-                    scopes[where] = (node.doc, "这条说法")
-                elif isinstance(node, m.SourceRef):
-                    scope = next((scopes[where[:k]] for k in range(len(where) - 1, len(loc) - 1, -1) if where[:k] in scopes), None)
-                    if scope:
-                        cite_error(file, scope[0], node, where, scope[1])
-            if isinstance(item, m.Term):
-                _term_problems(item, loc, docs, report, title_of)
-                continue
-            if isinstance(item, m.Phase) and owner is None:
-                for key in ("tasks", "outputs"):
-                    for j, p in enumerate(getattr(item, key)):
-                        if p.doc is None and len({r.doc for r in p.sources}) > 1:
-                            report(file, loc + (key, j, "sources"),
-                                   "这个环节没有写 doc（两篇文档都谈到），它的每条要点只能引一篇文档：请把这条拆成两条，并各写 doc。")
-                        elif p.doc is None:
-                            report(file, loc + (key, j), "这个环节没有写 doc（两篇文档都谈到），每条要点要写 doc：出自哪篇文档。")
-            if isinstance(item, m.Body) and item.counterpart is not None:
-                other = bodies.get(item.counterpart)
-                if other is None:
-                    report(file, loc + ("counterpart",), f"没有 id 为“{item.counterpart}”的机构。")
-                elif other.doc == item.doc:
-                    report(file, loc + ("counterpart",), "并列显示的应是另一篇文档中的同名机构；同一文档中的请合并为一条。")
-
-    # ---- blanks ----------------------------------------------------------------------------
+    report, title_of, docs, loaded = ctx.reporter(problems), ctx.title_of, ctx.docs, ctx.loaded
     blanks: list[tuple[str, m.Blank]] = []
     if "documents" in loaded:
         for i, d in enumerate(loaded["documents"][0].documents):
@@ -204,10 +187,78 @@ def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_
         for phrase in b.retold_if:
             by_phrase.setdefault(phrase, []).append((doc_id, b))
     signal = re.compile("|".join(map(re.escape, sorted(by_phrase, key=len, reverse=True)))) if by_phrase else None
-    for file, (model, _) in loaded.items():
-        if signal is None:
-            break
-        for item, loc in _retelling_units(nodes[file]):
+    return problems, by_phrase, signal
+
+
+def _file_problems(ctx: _Context, file: str, model: BaseModel, by_phrase: dict, signal: "re.Pattern | None",
+                   heads: dict[str, list[tuple[str, int]]]) -> dict[str, list[Problem]]:
+    """One data file's problems, by kind."""
+    found: dict[str, list[Problem]] = {"owner": [], "retell": [], "titles": [], "copy": []}
+    docs, title_of, loaded, bodies = ctx.docs, ctx.title_of, ctx.loaded, ctx.bodies
+    report = ctx.reporter(found["owner"])
+
+    def cite_error(file: str, owner: str, ref: m.SourceRef, where: Loc, what: str) -> None:
+        if ref.doc != owner and ref.doc in docs and owner in docs:
+            report(file, where + ("doc",),
+                   f"{what}属于{title_of(owner)}（doc: {owner}），却引用了{title_of(ref.doc)}第 {ref.para} 段。"
+                   f"两篇文档的机构、人物、说法不能合进一个条目：请把这一处移到属于{title_of(ref.doc)}的条目或说法中。")
+
+    # ---- ownership -------------------------------------------------------------------------
+    nodes = list(walk(model, ()))
+    position = {where: k for k, (_, where) in enumerate(nodes)}
+
+    def subtree(loc: Loc) -> list[tuple[Any, Loc]]:
+        k, n = position[loc], len(loc)
+        end = k + 1
+        while end < len(nodes) and nodes[end][1][:n] == loc:
+            end += 1
+        return nodes[k:end]
+
+    for item, loc in owned_items(file, model):
+        owner = owner_of(item)
+        if owner is not None and owner not in docs and "documents" in loaded:
+            report(file, loc + ("doc",), f"没有 id 为“{owner}”的文档。可用的文档：{'、'.join(docs)}。")
+            continue
+        # Each citation is checked against the nearest thing that names its document:
+        # a point or a sense with its own doc, else the item itself.
+        scopes: dict[Loc, tuple[str, str]] = {}
+        if owner is not None:
+            scopes[loc] = (owner, "这个术语" if isinstance(item, m.Term) else "这个条目")
+        for node, where in subtree(loc):
+            if isinstance(node, m.Point) and node.doc is not None:
+                if owner is not None and node.doc != owner:
+                    report(file, where + ("doc",), f"这条要点写的是 doc: {node.doc}，但它所在的条目属于{title_of(owner)}。"
+                                                   "要点只能属于条目自己的文档。")
+                else:
+                    scopes[where] = (node.doc, "这条要点")
+            elif isinstance(node, m.Sense):
+                scopes[where] = (node.doc, "这条说法")
+            elif isinstance(node, m.SourceRef):
+                scope = next((scopes[where[:k]] for k in range(len(where) - 1, len(loc) - 1, -1) if where[:k] in scopes), None)
+                if scope:
+                    cite_error(file, scope[0], node, where, scope[1])
+        if isinstance(item, m.Term):
+            _term_problems(item, loc, docs, report, title_of)
+            continue
+        if isinstance(item, m.Phase) and owner is None:
+            for key in ("tasks", "outputs"):
+                for j, p in enumerate(getattr(item, key)):
+                    if p.doc is None and len({r.doc for r in p.sources}) > 1:
+                        report(file, loc + (key, j, "sources"),
+                               "这个环节没有写 doc（两篇文档都谈到），它的每条要点只能引一篇文档：请把这条拆成两条，并各写 doc。")
+                    elif p.doc is None:
+                        report(file, loc + (key, j), "这个环节没有写 doc（两篇文档都谈到），每条要点要写 doc：出自哪篇文档。")
+        if isinstance(item, m.Body) and item.counterpart is not None:
+            other = bodies.get(item.counterpart)
+            if other is None:
+                report(file, loc + ("counterpart",), f"没有 id 为“{item.counterpart}”的机构。")
+            elif other.doc == item.doc:
+                report(file, loc + ("counterpart",), "并列显示的应是另一篇文档中的同名机构；同一文档中的请合并为一条。")
+
+    # ---- retellings of sentences with a blank ------------------------------------------------
+    report = ctx.reporter(found["retell"])
+    if signal is not None:
+        for item, loc in _retelling_units(nodes):
             texts = list(prose(item, loc, nested_items=False))
             hits = [(h.group(0), t, where) for t, where in texts for h in [signal.search(t)] if h]
             reported: set[str] = set()
@@ -221,36 +272,32 @@ def check(loaded: dict[str, tuple[BaseModel, dict[Loc, int]]], docs: dict, data_
                            f"（{b.note}）。请照原文写出这段文字，空缺处保持空缺，不要删去或补全。")
 
     # ---- titles from headings ----------------------------------------------------------------
-    heads: dict[str, list[tuple[str, int]]] = {}
-    for doc_id, d in docs.items():
-        for n, text in headings(d.paragraphs).items():
-            heads.setdefault(norm_title(text), []).append((doc_id, n))
-    for file in loaded:
-        for node, loc in nodes[file]:
-            title = getattr(node, "title", None)
-            sources = getattr(node, "sources", None)
-            if not isinstance(title, str) or not sources:
-                continue
-            found = heads.get(norm_title(title))
-            if not found:
-                continue
-            cited = {(r.doc, r.para) for r in sources}
-            if not cited & set(found):
-                doc_id, n = next(((d, n) for d, n in found if any(r.doc == d for r in sources)), found[0])
-                report(file, loc + ("title",),
-                       f"标题“{title}”取自{title_of(doc_id)}第 {n} 段的小标题，出处应包含第 {n} 段"
-                       f"（现在引的是第 {'、'.join(str(r.para) for r in sources)} 段）。")
+    report = ctx.reporter(found["titles"])
+    for node, loc in nodes:
+        title = getattr(node, "title", None)
+        sources = getattr(node, "sources", None)
+        if not isinstance(title, str) or not sources:
+            continue
+        hit = heads.get(norm_title(title))
+        if not hit:
+            continue
+        cited = {(r.doc, r.para) for r in sources}
+        if not cited & set(hit):
+            doc_id, n = next(((d, n) for d, n in hit if any(r.doc == d for r in sources)), hit[0])
+            report(file, loc + ("title",),
+                   f"标题“{title}”取自{title_of(doc_id)}第 {n} 段的小标题，出处应包含第 {n} 段"
+                   f"（现在引的是第 {'、'.join(str(r.para) for r in sources)} 段）。")
 
     # ---- copy: full-width punctuation in prose -------------------------------------------------
-    for file, (model, _) in loaded.items():
-        for text, loc in prose(model, ()):
-            # A link of the rich-text subset (textpolicy.py) is syntax, not prose: [文字](faq.md#id).
-            bad = _ASCII_PUNCT.search(_LINK_TARGET.sub("]", text))
-            if bad:
-                ch = bad.group(0)
-                report(file, loc, f"用了半角标点“{ch}”（在“{text[max(0, bad.start() - 6):bad.end() + 6]}”中）。"
-                                  f"中文正文请用全角标点“{_FULL[ch]}”；逐字引文写在 quote 字段里，照原文。")
-    return problems
+    report = ctx.reporter(found["copy"])
+    for text, loc in prose(model, ()):
+        # A link of the rich-text subset (textpolicy.py) is syntax, not prose: [文字](faq.md#id).
+        bad = _ASCII_PUNCT.search(_LINK_TARGET.sub("]", text))
+        if bad:
+            ch = bad.group(0)
+            report(file, loc, f"用了半角标点“{ch}”（在“{text[max(0, bad.start() - 6):bad.end() + 6]}”中）。"
+                              f"中文正文请用全角标点“{_FULL[ch]}”；逐字引文写在 quote 字段里，照原文。")
+    return found
 
 
 def _retelling_units(nodes: list[tuple[Any, Loc]]) -> Iterator[tuple[Any, Loc]]:

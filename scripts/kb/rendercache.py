@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import pickle
+import re
 
 from mkdocs.structure.pages import Page
 
@@ -97,6 +98,24 @@ def _replay(records: list) -> None:
         logging.getLogger(name).log(level, message)
 
 
+_SEARCH_ATTRIBUTE = re.compile(r'data-search-\w+="[^"]+"')  # Material's r'\s?data-search-\w+="[^"]+"', less the space
+
+
+def strip_search_attributes(html: str) -> str:
+    r"""re.sub(r'\s?data-search-\w+="[^"]+"', "", html), found from its literal start."""
+    if "data-search-" not in html:
+        return html
+    out, last = [], 0
+    for m in _SEARCH_ATTRIBUTE.finditer(html):
+        start = m.start()
+        if start > last and html[start - 1].isspace():  # \s matches what str.isspace() calls space
+            start -= 1
+        out.append(html[last:start])
+        last = m.end()
+    out.append(html[last:])
+    return "".join(out)
+
+
 def _install() -> None:
     if getattr(Page.render, "__kb_cached__", False):
         return
@@ -155,12 +174,13 @@ def _install() -> None:
 
             # Kept as dicts, not pickles: at 100× content a page has thousands of parts, and
             # unpickling each on every rebuild of the preview cost a second. Never changed in place.
-            doc = table.get((self.file.src_uri, kind, hashlib.sha256(text.encode("utf-8")).digest()), compute)
+            key = (self.file.src_uri, kind, hashlib.sha256(text.encode("utf-8")).digest())
+            doc = table.get(key, compute)
             if not fresh:
                 _replay(doc["records"])
-            if doc["nonces"] != nonces:  # made by an earlier process
-                doc = {**doc, "content": _renonce(doc["content"], doc["nonces"], config),
-                       "raw": _renonce(doc["raw"], doc["nonces"], config)}
+            if doc["nonces"] != nonces:  # made by an earlier process: in this process's nonces from now on
+                doc = table.new[key] = {**doc, "content": _renonce(doc["content"], doc["nonces"], config),
+                                        "raw": _renonce(doc["raw"], doc["nonces"], config), "nonces": nonces}
             docs.append(doc)
         if misses:
             _state["rendered"].append(f"{self.file.src_uri}[{misses}/{len(docs)}]")  # parts rendered anew / all
@@ -179,13 +199,13 @@ def _install() -> None:
     on_page_context = SearchPlugin.on_page_context
 
     def on_page_context_fast(self, context, *, page, config, nav):  # noqa: ANN001, ANN202 - Material's signature
-        # Material then strips data-search-* attributes with a regex that starts with an optional
-        # space: run over every page of every build, it took most of a second at 100× content,
-        # although no page of this site has one. A page without one is left as it is.
-        if self.config.enabled and "data-search-" not in page.content:
-            self.search_index.add_entry_from_context(page)
-            return None
-        return on_page_context(self, context, page=page, config=config, nav=nav)
+        """Material's on_page_context: the page's search entries, then its data-search-* attributes
+        stripped, with the same result as Material's regex, which starts with an optional space and
+        so is tried at every character of every page: most of a second per build at 100× content."""
+        if not self.config.enabled:
+            return
+        self.search_index.add_entry_from_context(page)
+        page.content = strip_search_attributes(page.content)
 
     on_page_context_fast.__wrapped__ = on_page_context
     SearchPlugin.on_page_context = on_page_context_fast
