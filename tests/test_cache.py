@@ -91,6 +91,10 @@ def test_a_definition_edit_re_renders_the_glossary_not_the_pages_mentioning_the_
         anew, parts = map(int, counts[0][len(page) + 1:-1].split("/"))
         assert parts > 10 and anew <= 2, counts
     assert not {f"{m}.md" for m in others} & pages, f"pages re-rendered for a definition edit: {sorted(rendered)}"
+    # The glossary's search entries come piece by piece (only the edited piece parsed again), and
+    # the index equals the one Material's parser makes of the whole page (the reference, below).
+    indexed = next(line for line in (result.stdout + result.stderr).splitlines() if "Search entries piece by piece:" in line)
+    assert "glossary.md" in indexed.split(":", 1)[1].split(), indexed
     build(project_copy, tmp_path / "reference", KB_CACHE="off")
     assert same_tree(tmp_path / "reference", tmp_path / "after") == []
 

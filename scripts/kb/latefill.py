@@ -62,6 +62,8 @@ def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and
                     return hardening.sanitise_page(html, page)  # not a plain block after all
                 pieces += [wrapper[: -len(close)], *(clean(i) for i in inners), close]
         out = "".join(pieces)
+        if all(isinstance(part, str) for part in parts):  # cut at its top level: kb.rendercache indexes it piece by piece
+            page.kb_search_pieces = pieces
     hardening.refuse(sanitise.source_problems(source, f"docs/{page.file.src_uri}") + problems)
     return out
 
@@ -86,6 +88,9 @@ def fill(content: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and c
             continue
         if cache.enabled():  # kb.rendercache keys search entries by it (a copy of the page: not in a cold build)
             page.kb_unfilled_content = content.replace(ext.nonce, "")
+            pieces = getattr(page, "kb_search_pieces", None)
+            if pieces:
+                page.kb_search_pieces = [piece.replace(ext.nonce, "") for piece in pieces]
         content = ext.fill_titles(content, titles=_nh3_titles(ext))
     return content
 

@@ -145,6 +145,8 @@ class KbPlugin(BasePlugin):
         cleaned = latefill.sanitised(html, page, config)
         content = widgets.restore(cleaned)
         trusted = content == cleaned  # nothing but the allowlist's output: the post-build check may skip it
+        if not trusted:
+            page.kb_search_pieces = None  # the pieces are the allowlist's, not this content's
         if self.vocabulary is not None:  # before the tooltips' titles, which the search index leaves out
             self.vocabulary.prefetch(content)
         content = latefill.fill(content, page, config)

@@ -53,6 +53,7 @@ def begin(config, files) -> None:  # noqa: ANN001 - MkDocs config and files
     _state["html"] = cache.Table.open("markdown", version)
     _state["search"] = cache.Table.open("search", cache.code_digest("rendercache", "segmenter"))
     _state["rendered"] = []
+    _state["indexed_by_piece"] = []
     _state["splits"] = _state.get("splits_new") or {}  # the previous build's, for a preview rebuild
     _state["splits_new"] = {}
     _install()
@@ -61,6 +62,7 @@ def begin(config, files) -> None:  # noqa: ANN001 - MkDocs config and files
 def finish() -> None:
     # `mkdocs build -v` says which pages' Markdown was not served from the cache (tests/test_cache.py).
     log.debug("Markdown rendered anew: %s", " ".join(sorted(_state.get("rendered", []))) or "(none)")
+    log.debug("Search entries piece by piece: %s", " ".join(sorted(_state.get("indexed_by_piece", []))) or "(none)")
     for kind in ("html", "search"):
         if kind in _state:
             _state[kind].save()
@@ -217,6 +219,13 @@ def _install() -> None:
             return add(self, page)
         meta = {k: page.meta.get(k) for k in ("tags", "search", "title")}
         content = getattr(page, "kb_unfilled_content", page.content)  # set by kb.plugin
+        pieces, page.kb_search_pieces = getattr(page, "kb_search_pieces", None), None
+        if pieces and not (page.meta.get("search") or {}).get("exclude") and "".join(pieces) == content:
+            entries = _entries_by_piece(self, page, pieces, table, meta)
+            if entries is not None:
+                _state["indexed_by_piece"].append(page.file.src_uri)
+                self.entries.extend(entries)
+                return
         # The content hashed on its own: written into JSON, a page at 100× content took seconds.
         key = hashlib.sha256(json.dumps([page.url, page.title, meta, _toc_key(page.toc)], default=str).encode("utf-8")
                              + hashlib.sha256(content.encode("utf-8")).digest()).digest()
@@ -232,6 +241,50 @@ def _install() -> None:
             self.entries.extend(dict(e) for e in entries)
 
     SearchIndex.add_entry_from_context = cached_add
+
+    def _entries_by_piece(self, page, pieces: list[str], table, meta: dict) -> list[dict] | None:  # noqa: ANN001
+        """A page cut at its top level (kb.chunkrender), indexed piece by piece, each piece cached:
+        a definition edit parses one piece of the glossary, not all of it (a second at 100× content).
+
+        Material's parser gives the same sections for a piece alone as inside the page when the
+        piece starts with a heading (only white space before it, which the section before would
+        have ended with) and leaves the parser as it found it: no element open, nothing skipped,
+        nothing buffered. Otherwise the page is indexed whole. A section's location does not
+        depend on the table of contents: Material links a heading it finds there by '#' + id, and
+        one it does not find by '#' + id too."""
+        from material.plugins.search.plugin import Parser
+
+        context = hashlib.sha256(json.dumps([page.url, page.title, meta], default=str).encode("utf-8")).digest()
+
+        def parse(piece: str, first: bool):  # noqa: ANN202
+            parser = Parser()
+            if not first:
+                parser.feed(" ")  # the section before: what precedes the piece's first heading goes there
+            parser.feed(piece)
+            if (parser.rawdata or parser.cdata_elem is not None or parser.context
+                    or len(parser.skip) != 3 or not all(isinstance(x, str) for x in parser.skip)):
+                return None
+            sections = parser.data
+            if not first:
+                lead, sections = sections[0], sections[1:]
+                if lead.title or not all(t.isspace() for t in lead.text):
+                    return None
+            start = len(self.entries)
+            for section in sections:
+                if not section.is_excluded():
+                    self.create_entry_for_section(section, page.toc, page.url, page)
+            entries = self.entries[start:]
+            del self.entries[start:]
+            return entries
+
+        out: list[dict] = []
+        for k, piece in enumerate(pieces):
+            found = table.get(("piece", context, k == 0, hashlib.sha256(piece.encode("utf-8")).digest()),
+                              lambda piece=piece, k=k: parse(piece, k == 0))
+            if found is None:
+                return None
+            out.extend(dict(e) for e in found)
+        return out
 
     find = SearchIndex._find_toc_by_id
 
