@@ -317,3 +317,36 @@ def test_names_spelt_ahead_by_the_helper_are_not_spelt_again(monkeypatch):
             pinyin.of("民主生活会")
     finally:
         helper.close()
+
+
+def test_related_content_kept_between_checks_is_what_a_fresh_choice_gives(tmp_path):
+    """A preview keeps the choice of related content while no item's place, citations or tags
+    change (kb.tags.related_content); it is then given the current entries, and any such change
+    chooses again."""
+    import shutil
+
+    from kb import tags
+    from kb.checks import check
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    glossary, tags_file = tmp_path / "data" / "glossary.yml", tmp_path / "data" / "tags.yml"
+
+    def fresh(kb):
+        tagging = kb.tagging
+        return {k: [(o.page, o.anchor, o.title) for o in v] for k, v in tags.related_content_of(kb, tagging, list(kb.by_id.values())).items()}
+
+    def kept(kb):
+        return {k: [(o.page, o.anchor, o.title) for o in v] for k, v in kb.tagging.related.items()}
+
+    first = check(tmp_path)
+    assert kept(first) == fresh(first)
+    glossary.write_text(glossary.read_text("utf-8").replace("definition: ", "definition: 相关内容测试。", 1), "utf-8")
+    second = check(tmp_path)
+    assert kept(second) == fresh(second) == kept(first)
+    some = next(iter(second.tagging.related.values()))
+    assert all(second.by_id.get(o.id) is o for o in some if o.id)  # the current entries, not the kept ones
+    text = tags_file.read_text("utf-8")
+    item = re.search(r"items:\s*\n\s*-\s*(\S+)", text).group(1)
+    tags_file.write_text(re.sub(rf"^ *- {re.escape(item)}\n", "", text, count=1, flags=re.M), "utf-8")  # one item loses a tag
+    third = check(tmp_path)
+    assert kept(third) == fresh(third) != kept(second)

@@ -63,3 +63,27 @@ def test_the_preview_rebuilds_on_changes_not_on_reads(tmp_path: Path):
                   FileClosedEvent(path), FileMovedEvent(path + ".tmp", path)):
         handler.dispatch(event)
     assert seen == ["modified", "closed", "moved"]
+
+
+def test_a_preview_keeps_the_compiled_template_of_an_unchanged_page():
+    """mkdocs-macros compiles every page's text on every build; a preview reuses the previous
+    build's code for the same text and syntax settings (kb.servefast.keep_compiled)."""
+    import jinja2
+
+    from kb.servefast import keep_compiled
+
+    def build(**settings):
+        env = jinja2.Environment(**settings)
+        keep_compiled(env)
+        return env
+
+    first = build()
+    code = first.compile("页面 {{ 1 + 1 }}")
+    second = build()
+    assert second.compile("页面 {{ 1 + 1 }}") is code  # kept from the previous build
+    assert second.from_string("页面 {{ 1 + 1 }}").render() == "页面 2"
+    assert second.compile("页面 {{ 2 + 2 }}") is not code  # another text
+    third = build(variable_start_string="[[", variable_end_string="]]")
+    assert third.from_string("页面 {{ 1 + 1 }} [[ 3 ]]").render() == "页面 {{ 1 + 1 }} 3"  # other syntax: compiled anew
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        build().compile("{% if %}")

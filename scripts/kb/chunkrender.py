@@ -96,7 +96,8 @@ def split(text: str, extras: tuple[set[str], bool] | None = None) -> Parts | Non
             block[2].append(i)
         if depth == 0 and WRAPPER.fullmatch(line) and after_blank:
             block = [i, None, []]
-        depth += len(OPENS.findall(line)) - len(CLOSES.findall(line))
+        if "<" in line:  # most lines hold no tag
+            depth += len(OPENS.findall(line)) - len(CLOSES.findall(line))
         if depth < 0:
             return None
         if depth == 0 and block is not None:

@@ -242,6 +242,15 @@ def _load_files(data_dir: Path, only: tuple[str, ...] | None = None) -> tuple[di
 
 # name -> (file key, (model, lines) or None, problems found): the last version of each data file.
 _validated: dict[str, tuple] = {}
+_entries: dict[str, tuple] = {}  # name -> (model, its entries): the entries of a file kept with its model
+
+
+def _kept_entries(name: str, model: BaseModel) -> list[Entry]:
+    """entries_of(name, model), listed once per model (a preview keeps unchanged files' models)."""
+    kept = _entries.get(name)
+    if kept is None or kept[0] is not model:
+        kept = _entries[name] = (model, list(entries_of(name, model)))
+    return kept[1]
 
 
 def _validate_file(name: str, cls, path: Path, shown: str, loaded: dict, problems: list[Problem]) -> None:  # noqa: ANN001
@@ -296,7 +305,7 @@ def load(data_dir: Path) -> KnowledgeBase:
         shown = rel(data_dir / f"{e.file}.yml", root)
         return shown, line_for(loaded[e.file][1], loc), format_loc(loc)
 
-    entries = [e for name, (model, _) in loaded.items() for e in entries_of(name, model)]
+    entries = [e for name, (model, _) in loaded.items() for e in _kept_entries(name, model)]
 
     # Ids are anchors, and several types share a page: one id, one thing, site-wide.
     by_id: dict[str, Entry] = {}

@@ -123,6 +123,7 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from . import cache, macrocache
 
     serving = getattr((env.conf.get("plugins") or {}).get("kb"), "command", "build") == "serve"
+    _STATE["keep_compiled"] = serving and cache.enabled()
     if reloaded:
         macrocache.forget()
 
@@ -151,6 +152,16 @@ _STATE: dict = {}  # the build's knowledge base, for the page hooks
 def edit_url(conf) -> str:  # noqa: ANN001
     """The intranet git server's edit address, {path} for the file: mkdocs.yml extra.kb_edit_url."""
     return str((conf.get("extra") or {}).get("kb_edit_url") or "")
+
+
+def on_pre_page_macros(env) -> None:  # noqa: ANN001
+    """A preview keeps the compiled template of each page's unchanged text (kb.servefast)."""
+    jinja_env = env.env  # made anew by mkdocs-macros for every build, after define_env
+    if _STATE.get("keep_compiled") and not getattr(jinja_env, "kb_kept", False):
+        from .servefast import keep_compiled
+
+        keep_compiled(jinja_env)
+        jinja_env.kb_kept = True
 
 
 def on_post_page_macros(env) -> None:  # noqa: ANN001

@@ -56,6 +56,8 @@ def begin(config, files) -> None:  # noqa: ANN001 - MkDocs config and files
     _state["indexed_by_piece"] = []
     _state["splits"] = _state.get("splits_new") or {}  # the previous build's, for a preview rebuild
     _state["splits_new"] = {}
+    _state["assembled"] = _state.get("assembled_new") or {}
+    _state["assembled_new"] = {}
     _install()
 
 
@@ -133,8 +135,30 @@ def _install() -> None:
         if split_key not in _state["splits"]:  # a scan of every line: once per text and process
             _state["splits"][split_key] = chunkrender.split(self.markdown, extras)
         parts = _state["splits_new"][split_key] = _state["splits"][split_key]
-        if parts is not None and _render_parts(self, config, files, table, parts):
-            return
+        if parts is not None:
+            # A page whose Markdown did not change since the previous build of this process: its
+            # assembled parts as they were (a preview assembled every cut page after every edit).
+            page_key = (self.file.src_uri, split_key, _state["context"], tuple(sorted(_nonces(config).items())))
+            kept = _state["assembled"].get(page_key)
+            if kept is not None:
+                _state["assembled_new"][page_key] = kept
+                content, html_parts, toc, title, anchors, links, records, part_keys = kept
+                for k in part_keys:  # still in use: kept in the table for when the page changes
+                    table.peek(k)
+                self.content, self.kb_html_parts, self.toc = content, html_parts, pickle.loads(toc)
+                self._title_from_render, self.present_anchor_ids = title, set(anchors)
+                if links is not None:
+                    self.links_to_anchors = {files.get_file_from_path(src): dict(v) for src, v in links.items()}
+                _replay(records)
+                return
+            docs = _render_parts(self, config, files, table, parts)
+            if docs is not None:
+                links = None if self.links_to_anchors is None else {f.src_uri: dict(v) for f, v in self.links_to_anchors.items()}
+                _state["assembled_new"][page_key] = (
+                    self.content, getattr(self, "kb_html_parts", None), pickle.dumps(self.toc, protocol=pickle.HIGHEST_PROTOCOL),
+                    self._title_from_render, frozenset(self.present_anchor_ids), links, [r for d in docs for r in d["records"]],
+                    [d["key"] for d in docs])
+                return
         key = (self.file.src_uri, digest)
 
         def compute():
@@ -156,8 +180,8 @@ def _install() -> None:
             self.links_to_anchors = {files.get_file_from_path(src): v for src, v in links.items()}
         _replay(records)
 
-    def _render_parts(self: Page, config, files, table, parts) -> bool:  # noqa: ANN001
-        """The page from its separately cached parts (kb.chunkrender); False: render it whole."""
+    def _render_parts(self: Page, config, files, table, parts) -> list[dict] | None:  # noqa: ANN001
+        """The page from its separately cached parts (kb.chunkrender): the parts; None: render it whole."""
         converter = None
         docs = []
         misses = 0
@@ -183,13 +207,13 @@ def _install() -> None:
             if doc["nonces"] != nonces:  # made by an earlier process: in this process's nonces from now on
                 doc = table.new[key] = {**doc, "content": _renonce(doc["content"], doc["nonces"], config),
                                         "raw": _renonce(doc["raw"], doc["nonces"], config), "nonces": nonces}
-            docs.append(doc)
+            docs.append({**doc, "key": key})
         if misses:
             _state["rendered"].append(f"{self.file.src_uri}[{misses}/{len(docs)}]")  # parts rendered anew / all
         if chunkrender.assemble(self, files, parts, docs):
-            return True
+            return docs
         log.debug("%s: rendered whole (its parts would not give the same HTML)", self.file.src_uri)
-        return False
+        return None
 
     cached_render.__kb_cached__ = True
     Page.render = cached_render

@@ -10,6 +10,8 @@
   this site uses; the answers are kept for the process.
 - the privacy plugin's audit of every page is left to the published build (`begin`).
 - the garbage of a build is collected while the preview waits for the next edit (`collect_when_idle`).
+- mkdocs-macros compiles every page's text as a Jinja template on every build; the compiled code of
+  an unchanged text is kept from the previous build (`keep_compiled`).
 MkDocs-aware (installed by kb.plugin on `serve`).
 """
 from __future__ import annotations
@@ -151,3 +153,33 @@ def collect_when_idle(delay: float = IDLE_DELAY_S) -> None:
                 _gc_state["frozen"] = False
 
     threading.Thread(target=collect, name="kb-idle-gc", daemon=True).start()
+
+
+_compiled: dict = {"previous": {}, "current": {}}
+
+
+def keep_compiled(jinja_env) -> None:  # noqa: ANN001 - mkdocs-macros' Jinja environment (new every build)
+    """The environment's compile() of a page's text, from the previous build when the text, its
+    name and the environment's syntax settings are the same (Jinja's own template cache serves
+    only templates loaded by name)."""
+    _compiled["previous"], _compiled["current"] = _compiled["current"], {}
+    compile_ = jinja_env.compile
+    settings = (jinja_env.block_start_string, jinja_env.block_end_string, jinja_env.variable_start_string,
+                jinja_env.variable_end_string, jinja_env.comment_start_string, jinja_env.comment_end_string,
+                jinja_env.line_statement_prefix, jinja_env.line_comment_prefix, jinja_env.trim_blocks,
+                jinja_env.lstrip_blocks, jinja_env.newline_sequence, jinja_env.keep_trailing_newline,
+                tuple(sorted(jinja_env.extensions)), jinja_env.optimized, jinja_env.finalize, jinja_env.is_async,
+                jinja_env.autoescape, jinja_env.undefined, tuple(sorted(jinja_env.filters)), tuple(sorted(jinja_env.tests)),
+                jinja2.__version__)
+
+    def compile(source, name=None, filename=None, raw=False, defer_init=False):  # noqa: ANN001, ANN202, A001 - Jinja's signature
+        if raw or not isinstance(source, str):
+            return compile_(source, name, filename, raw, defer_init)
+        key = (settings, source, name, filename, defer_init)
+        code = _compiled["current"].get(key) or _compiled["previous"].get(key)
+        if code is None:
+            code = compile_(source, name, filename, raw, defer_init)  # a syntax error is raised, never kept
+        _compiled["current"][key] = code
+        return code
+
+    jinja_env.compile = compile

@@ -133,6 +133,23 @@ def needs_related(e: Entry) -> bool:
 
 
 def related_content(kb: KnowledgeBase, tagging: Tagging, entries: list[Entry]) -> dict[tuple[str, str], list[Entry]]:
+    """related_content_of(…), or the previous result when nothing it reads has changed.
+
+    A preview rechecks after every edit; a definition edit changes no item's place, citations or
+    tags, which is all the choice reads. The kept choice is given the current entries."""
+    features = ([(e.page, e.anchor, e.kind, e.id, e.file, e.loc, tuple((r.doc, r.para) for r, _ in e.refs)) for e in entries],
+                [key(e) for e in kb.entries], sorted(tagging.of_entry.items()))
+    kept = _related_kept.get("last")
+    if kept is None or kept[0] != features:
+        kept = _related_kept["last"] = (features, related_content_of(kb, tagging, entries))
+    current = {key(e): e for e in entries}
+    return {k: [current[key(o)] for o in found] for k, found in kept[1].items()}
+
+
+_related_kept: dict[str, tuple] = {}
+
+
+def related_content_of(kb: KnowledgeBase, tagging: Tagging, entries: list[Entry]) -> dict[tuple[str, str], list[Entry]]:
     """For each entry, the others that share its paragraphs (2 points each) or tags (3 points each).
 
     Candidates come from inverted indexes (paragraph -> entries, tag -> entries), so the work grows
@@ -287,8 +304,12 @@ class ItemExtras(Extension):
     def extras_at(self, page: str) -> tuple[set[str], bool]:
         """The anchors of `page` whose sections get lines, and whether the page gets some at its end
         (kb.chunkrender may not cut a page inside such a section)."""
-        keys = [k for k in (*self.tagging.of_entry, *self.tagging.related)
-                if k[0] == page and (self.tagging.of_entry.get(k) or self.tagging.related.get(k))]
+        if getattr(self, "_by_page", None) is None:  # one pass over the items, not one per page
+            self._by_page: dict[str, list] = {}
+            for k in (*self.tagging.of_entry, *self.tagging.related):
+                if self.tagging.of_entry.get(k) or self.tagging.related.get(k):
+                    self._by_page.setdefault(k[0], []).append(k)
+        keys = self._by_page.get(page, [])
         return {a for _, a in keys if a}, any(not a for _, a in keys)
 
     def __repr__(self) -> str:

@@ -6,6 +6,11 @@ free port. Each sample changes the first glossary definition to carry a new mark
 polls the glossary page every 20 ms until the marker is served. The time includes the
 file watcher (the system's change events), its 0.1 s build delay and the rebuild (with the build
 cache, every unchanged page, segment and template is reused).
+
+Each edit is made on an idle preview: after the previous sample, the bench waits until the server's
+log says the build is done (MkDocs logs "Documentation built in …" at the end of every build; the
+marker is served as soon as the page is written, while the build still writes the search index),
+then one more second. An edit made while a build still runs would also count that build's end.
 """
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ def measure_preview(samples: int = 3, source: Path | None = None, tag: str = "1x
         glossary = project / "data" / "glossary.yml"
         original = glossary.read_text("utf-8")
         for i in range(samples):
+            _wait_for_builds(log, i + 1, limit)  # the start's build, then each sample's
             time.sleep(1.0)  # let the watcher settle after the previous rebuild
             marker = f"预览计时标记{i}号"
             glossary.write_text(original.replace("definition: ", f"definition: {marker}", 1), "utf-8")
@@ -60,3 +66,12 @@ def measure_preview(samples: int = 3, source: Path | None = None, tag: str = "1x
         except subprocess.TimeoutExpired:
             proc.kill()
     return out
+
+
+def _wait_for_builds(log: Path, count: int, limit: float) -> None:
+    """Until the preview's log reports `count` finished builds."""
+    deadline = time.monotonic() + limit
+    while log.read_text("utf-8", errors="replace").count("Documentation built in") < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the preview did not finish build {count} (log: {log})")
+        time.sleep(0.05)
