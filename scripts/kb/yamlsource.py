@@ -31,28 +31,41 @@ def hostile_problems(text: str, shown_as: str, kind: str = "") -> list[Problem]:
     size = len(text.encode("utf-8"))
     if size > limit:
         return [Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")]
-    events = yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    depth = nodes = 0
-    for ev in events:
-        line = ev.start_mark.line + 1 if ev.start_mark else 0
-        if isinstance(ev, yaml.AliasEvent):
-            return [Problem(shown_as, line, "", f"不支持 YAML 别名（*{ev.anchor}）：请把要重复的内容直接写出来。")]
-        if isinstance(ev, yaml.NodeEvent) and ev.anchor is not None:
-            return [Problem(shown_as, line, "", f"不支持 YAML 锚点（&{ev.anchor}）：请删去锚点，把要重复的内容直接写出来。")]
-        tag = getattr(ev, "tag", None)
-        if tag is not None and tag not in PLAIN_TAGS:
-            return [Problem(shown_as, line, "", f"不支持 YAML 标签（{tag}）：数据文件只写普通的文本、数字、列表和键值对。")]
-        if isinstance(ev, yaml.NodeEvent):
-            nodes += 1
-            if nodes > MAX_NODES:
-                return [Problem(shown_as, line, "", f"条目太多（超过 {MAX_NODES} 个值）：请检查文件是否被误改，或把内容拆分。")]
-        if isinstance(ev, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return [Problem(shown_as, line, "", f"嵌套太深（超过 {MAX_DEPTH} 层）：数据文件的层次不会这么深，请检查缩进。")]
-        elif isinstance(ev, yaml.CollectionEndEvent):
-            depth -= 1
+    counts = [0, 0]  # depth, nodes
+    for ev in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        problem = _limit(ev, counts, shown_as)
+        if problem is not None:
+            return [problem]
     return []
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_START_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _limit(ev: yaml.Event, counts: list[int], shown_as: str) -> Problem | None:
+    """The first limit an event breaks (anchors, aliases, tags, node count, depth); counts: depth, nodes."""
+    line = ev.start_mark.line + 1 if ev.start_mark else 0
+    kind = type(ev)
+    if kind is yaml.AliasEvent:
+        return Problem(shown_as, line, "", f"不支持 YAML 别名（*{ev.anchor}）：请把要重复的内容直接写出来。")
+    if kind in _NODE_EVENTS and ev.anchor is not None:
+        return Problem(shown_as, line, "", f"不支持 YAML 锚点（&{ev.anchor}）：请删去锚点，把要重复的内容直接写出来。")
+    tag = getattr(ev, "tag", None)
+    if tag is not None and tag not in PLAIN_TAGS:
+        return Problem(shown_as, line, "", f"不支持 YAML 标签（{tag}）：数据文件只写普通的文本、数字、列表和键值对。")
+    if kind in _NODE_EVENTS:
+        counts[1] += 1
+        if counts[1] > MAX_NODES:
+            return Problem(shown_as, line, "", f"条目太多（超过 {MAX_NODES} 个值）：请检查文件是否被误改，或把内容拆分。")
+    if kind in _START_EVENTS:
+        counts[0] += 1
+        if counts[0] > MAX_DEPTH:
+            return Problem(shown_as, line, "", f"嵌套太深（超过 {MAX_DEPTH} 层）：数据文件的层次不会这么深，请检查缩进。")
+    elif kind in _END_EVENTS:
+        counts[0] -= 1
+    return None
 
 STR = "tag:yaml.org,2002:str"
 
@@ -72,8 +85,134 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
     tabs = tab_problems(text, shown_as)
     if tabs:
         return None, {}, tabs
+    found = _from_events(text, shown_as, path.stem)
+    return found if found is not None else _from_nodes(text, shown_as, path.stem)
+
+
+def _parse_error(e: yaml.MarkedYAMLError, shown_as: str) -> tuple[None, dict, list[Problem]]:
+    # An unclosed quote is found at the end of the file: name the line where it opened.
+    opened = e.context and "quoted scalar" in e.context and e.context_mark
+    mark = e.context_mark if opened else (e.problem_mark or e.context_mark)
+    line = mark.line + 1 if mark else 0
+    return None, {}, [Problem(shown_as, line, "", explain_yaml_error(e.problem or "", e.context or ""))]
+
+
+class _Fallback(Exception):
+    """Something the one-pass reader leaves to the composer (a second document, a complex key)."""
+
+
+def _from_events(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, int], list[Problem]] | None:
+    """What _from_nodes returns, from one pass over libyaml's events: the limits of
+    hostile_problems checked and the data built as the events come.
+
+    libyaml's composer builds a node (with its marks) for every value and the limits needed a
+    pass of their own: at 100× content, two seconds for the glossary, on every edit of it in a
+    preview. The result is the same (tests/test_content.py compares the two on every data file
+    and on YAML's corner cases); None leaves the file to _from_nodes."""
+    limit = MAX_BYTES.get(kind, MAX_BYTES_DEFAULT)
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        return None, {}, [Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")]
+    constructor = yaml.SafeLoader("")  # SafeLoader's resolver and constructors, as the composer's loader uses them
+    lines: dict[Loc, int] = {}
+    duplicates: list[Problem] = []
+    stack: list[list] = []  # open collections: [container, loc, is_map, pending key, next index]
+    no_key = object()
+    root, documents, counts = no_key, 0, [0, 0]
+    deferred: BaseException | None = None  # a value that cannot be built: raised after every limit is checked
+
+    def value_of(ev: yaml.ScalarEvent) -> Any:
+        tag = ev.tag
+        if tag is None or tag == "!":
+            tag = constructor.resolve(yaml.ScalarNode, ev.value, ev.implicit)
+        if tag == STR:
+            return ev.value
+        return constructor.construct_object(yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, style=ev.style), deep=True)
+
+    events = yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     try:
-        hostile = hostile_problems(text, shown_as, path.stem)
+        for ev in events:
+            kind_of = type(ev)
+            problem = _limit(ev, counts, shown_as)  # hostile_problems' limits, event by event
+            if problem is not None:
+                return None, {}, [problem]
+            node_event = kind_of in _NODE_EVENTS
+            line = ev.start_mark.line + 1 if ev.start_mark else 0
+            # ---- the data, as _from_nodes builds it ----
+            if kind_of is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Fallback  # the composer's own error: one document per file
+                continue
+            if deferred is not None:
+                continue
+            if kind_of is yaml.MappingEndEvent or kind_of is yaml.SequenceEndEvent:
+                stack.pop()
+                continue
+            if not node_event:
+                continue
+            try:
+                if stack:
+                    top = stack[-1]
+                    if top[2] and top[3] is no_key:  # a mapping's key
+                        if kind_of is not yaml.ScalarEvent:
+                            raise _Fallback
+                        key = value_of(ev)
+                        here = top[1] + (key,)
+                        if key in top[0]:
+                            duplicates.append(Problem(shown_as, line, format_loc(here),
+                                                      f"字段“{key}”重复出现（上一次在第 {lines[here]} 行），后一个会覆盖前一个。请合并或删去一个。"))
+                        lines[here] = line
+                        top[3] = key
+                        continue
+                    loc = top[1] + ((top[3],) if top[2] else (top[4],))
+                else:
+                    loc = ()
+                lines.setdefault(loc, line)
+                if kind_of is yaml.ScalarEvent:
+                    value = value_of(ev)
+                elif kind_of is yaml.MappingStartEvent:
+                    value = {}
+                else:
+                    value = []
+                if stack:
+                    top = stack[-1]
+                    if top[2]:
+                        top[0][top[3]] = value
+                        top[3] = no_key
+                    else:
+                        top[0].append(value)
+                        top[4] += 1
+                else:
+                    root = value
+                if kind_of is not yaml.ScalarEvent:
+                    stack.append([value, loc, kind_of is yaml.MappingStartEvent, no_key, 0])
+            except _Fallback:
+                raise
+            except Exception as e:  # noqa: BLE001 - raised below, after the limits, as _from_nodes would
+                deferred = e
+    except _Fallback:
+        return None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a NUL byte
+        line = text.count("\n", 0, e.position) + 1
+        return None, {}, [Problem(shown_as, line, "", f"含有 YAML 不允许的控制字符（U+{e.character:04X}），请删除。")]
+    except yaml.MarkedYAMLError as e:
+        return _parse_error(e, shown_as)
+    if deferred is not None:
+        if isinstance(deferred, yaml.MarkedYAMLError):  # e.g. an unknown !tag, found while constructing values
+            mark = deferred.problem_mark or deferred.context_mark
+            return None, {}, [Problem(shown_as, mark.line + 1 if mark else 0, "", explain_yaml_error(deferred.problem or "", deferred.context or ""))]
+        raise deferred
+    if root is no_key:
+        return None, {(): 1}, [Problem(shown_as, 1, "", "文件是空的（或只有注释）。请从版本库恢复它（git checkout -- 文件名），再做修改。")]
+    problems = placeholder_problems(text, shown_as) + duplicates
+    return root, lines, _placeholders_with_paths(problems, lines)
+
+
+def _from_nodes(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
+    """The limits (hostile_problems), then libyaml's composer, then the data with the line of every path."""
+    try:
+        hostile = hostile_problems(text, shown_as, kind)
     except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a NUL byte
         line = text.count("\n", 0, e.position) + 1
         return None, {}, [Problem(shown_as, line, "", f"含有 YAML 不允许的控制字符（U+{e.character:04X}），请删除。")]
@@ -86,11 +225,7 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        # An unclosed quote is found at the end of the file: name the line where it opened.
-        opened = e.context and "quoted scalar" in e.context and e.context_mark
-        mark = e.context_mark if opened else (e.problem_mark or e.context_mark)
-        line = mark.line + 1 if mark else 0
-        return None, {}, [Problem(shown_as, line, "", explain_yaml_error(e.problem or "", e.context or ""))]
+        return _parse_error(e, shown_as)
     finally:
         loader.dispose()
     if node is None:
