@@ -102,6 +102,31 @@ def test_late_titles_leave_the_definitions_out_of_the_markdown_html():
     assert "形式主义" not in written
 
 
+def test_titles_are_filled_as_the_placeholder_regex_fills_them():
+    """fill_titles finds the placeholders with str.split; the page is what re.sub over the whole
+    page gives, also for a placeholder with no id after it and for two placeholders in a row."""
+    from kb.glossarytips import NONCE, title_placeholder
+
+    ext = GlossaryTooltips(TERMS, lambda: "principles.md", late_titles=True)
+    titles = {"si-feng": "四风：释义", "qunzhong-luxian": "群众路线：释义"}
+    prefix = title_placeholder("", NONCE)
+    samples = [
+        f'<a title="{prefix}si-feng">四风</a>和<a title="{prefix}qunzhong-luxian">群众路线</a>',
+        f"开头{prefix}si-feng\"结尾{prefix}",  # the last placeholder has no id
+        f"{prefix}{prefix}si-feng 与 {prefix}！",
+        f"{prefix}si-feng",
+    ]
+    def outcome(fill, text):
+        try:
+            return fill(text)
+        except KeyError as e:  # two in a row: the regex reads the second into the first's id
+            return ("KeyError", str(e))
+
+    for text in [*samples, f"{prefix}si-feng{prefix}si-feng"]:
+        regex = outcome(lambda t: re.sub(re.escape(prefix) + r"([a-z0-9-]+)", lambda m: titles[m.group(1)], t), text)
+        assert outcome(lambda t: ext.fill_titles(t, titles=titles), text) == regex, text
+
+
 
 # ---- vocabulary, pinyin and index from the real data
 

@@ -7,6 +7,7 @@ functions with a HandbookLinker, so links point inside the handbook and citation
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -186,10 +187,16 @@ def _toc(sections: list[tuple[str, str, str]]) -> str:
     items = []
     sub_head = re.compile(r"^" + "#" * (SECTION_LEVEL + 1) + r" (.+?) \{ ?#([\w-]+)[^}]*\}$", re.M)
     for sid, title, body in sections:
-        subs = "".join(f'<li><a href="#{a}">{html.escape(_plain(t))}</a></li>' for t, a in sub_head.findall(body))
+        subs = "".join(f'<li><a href="#{a}">{html.escape(_plain(t))}</a></li>' for t, a in _sub_headings(sub_head, body))
         items.append(f'<li><a href="#{section_anchor(sid)}">{html.escape(title)}</a>'
                      + (f"<ol>{subs}</ol>" if subs else "") + "</li>")
     return f'<nav class="kb-hb-toc" aria-labelledby="hb-toc-title"><p class="kb-hb-toc__title" id="hb-toc-title">目录</p><ol>{"".join(items)}</ol></nav>'
+
+
+@functools.lru_cache(maxsize=16)  # the handbook's sections, and a few kept from the build before
+def _sub_headings(pattern: re.Pattern, body: str) -> list[tuple[str, str]]:
+    # A preview keeps the sections' bodies (kb.macrocache): their headings are found once each.
+    return pattern.findall(body)
 
 
 def _plain(md_text: str) -> str:

@@ -48,7 +48,7 @@ def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and
 
     parts = getattr(page, "kb_html_parts", None)
     page.kb_html_parts = None  # a second copy of the page: not kept past here
-    if parts is None or _joined(parts) != html:
+    if parts is None or not _makes(parts, html):
         out = clean(html)
     else:
         pieces = []
@@ -68,8 +68,15 @@ def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and
     return out
 
 
-def _joined(parts: list) -> str:
-    return "".join(p if isinstance(p, str) else p[0] + "".join(p[1]) + p[2] for p in parts)
+def _makes(parts: list, html: str) -> bool:
+    """Whether the parts, joined in order, are the page: compared in place, not joined into a second copy."""
+    at = 0
+    for part in parts:
+        for piece in ((part,) if isinstance(part, str) else (part[0], *part[1], part[2])):
+            if not html.startswith(piece, at):
+                return False
+            at += len(piece)
+    return at == len(html)
 
 
 def finish() -> None:
