@@ -169,6 +169,9 @@ def table(r: dict) -> str:
             samples = ", ".join(_s(x) for x in v["samples_s"])
             L.append(f"   {tag.replace('x', '×'):6s} median {_s(v.get('median_s'))} s (samples {samples}; "
                      f"serve start {_s(v.get('serve_start_s'))} s)")
+            if v.get("soon_samples_s"):
+                soon = ", ".join(_s(x) for x in v["soon_samples_s"])
+                L.append(f"          one second after the previous edit: median {_s(v.get('soon_median_s'))} s (samples {soon})")
     else:
         L.append("4. PREVIEW — not measured (--no-preview)")
 
