@@ -72,6 +72,7 @@ class KbPlugin(BasePlugin):
             self.vocabulary = segmenter.Vocabulary(domain_words(self.kb), getattr(search, "jieba_dict", None),
                                                    getattr(search, "jieba_dict_user", None), helper=self.helper)
             segmenter.install()
+            searchindex.keep_material_index()
             self.vocabulary.run(warm_up)
         return config
 

@@ -239,12 +239,12 @@ def _install() -> None:
 
     def cached_add(self, page) -> None:  # noqa: ANN001
         table = _state.get("search")
-        if table is None or not cache.enabled():
-            return add(self, page)
+        if table is None or not cache.enabled() or (page.meta.get("search") or {}).get("exclude"):
+            return add(self, page)  # an excluded page (the handbook) has no entries: nothing to hash
         meta = {k: page.meta.get(k) for k in ("tags", "search", "title")}
         content = getattr(page, "kb_unfilled_content", page.content)  # set by kb.plugin
         pieces, page.kb_search_pieces = getattr(page, "kb_search_pieces", None), None
-        if pieces and not (page.meta.get("search") or {}).get("exclude") and "".join(pieces) == content:
+        if pieces and "".join(pieces) == content:
             entries = _entries_by_piece(self, page, pieces, table, meta)
             if entries is not None:
                 _state["indexed_by_piece"].append(page.file.src_uri)

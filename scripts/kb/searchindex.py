@@ -161,13 +161,40 @@ def point_to_worker(page_html: str) -> tuple[str, bool]:
     return page_html.replace(f'"{old}"', f'"{new}"'), True
 
 
+_material: dict = {}  # Material's index of this build, handed over in memory (keep_material_index)
+
+
+def keep_material_index() -> None:
+    """Material writes its whole index as JSON and `rewrite` read it back, only to replace it:
+    Material now writes an index without sections, and hands its entries to `rewrite` in memory
+    (the same values: they are plain strings, numbers and lists). At 100× content the round trip
+    took half a second of every build. A dirty reload's merge (not used here) stays Material's."""
+    from material.plugins.search.plugin import SearchIndex
+
+    _material["wanted"] = True  # for this build only (KB_SEARCH_ENGINE=material keeps Material's index)
+    _material.pop("index", None)
+    if getattr(SearchIndex.generate_search_index, "__wrapped__", None) is not None:
+        return
+    generate = SearchIndex.generate_search_index
+
+    def handed_over(self, prev):  # noqa: ANN001, ANN202 - Material's signature
+        if prev is not None or not _material.pop("wanted", False):
+            return generate(self, prev)
+        config = {key: self.config[key] for key in ["lang", "separator", "pipeline", "fields"]}
+        _material["index"] = {"config": config, "docs": self.entries}
+        return json.dumps({"config": config, "docs": []}, separators=(",", ":"), default=str)
+
+    handed_over.__wrapped__ = generate
+    SearchIndex.generate_search_index = handed_over
+
+
 def rewrite(site_dir: Path, kb: "KnowledgeBase", words: "Vocabulary | None" = None, pages: int = 0) -> dict[str, int]:
     """Replace Material's index and worker in a written site; return a few sizes for the log.
 
     `pages`: how many pages point_to_worker found Material's worker in (kb.plugin, as each page
     was written)."""
     index_file = site_dir / "search" / "search_index.json"
-    material = json.loads(index_file.read_text("utf-8"))
+    material = _material.pop("index", None) or json.loads(index_file.read_text("utf-8"))
     data = compact(material, kb, words)
     index_file.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
     (site_dir / worker_rel()).write_bytes(WORKER_SOURCE.read_bytes())
