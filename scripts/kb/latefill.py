@@ -48,7 +48,7 @@ def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and
 
     parts = getattr(page, "kb_html_parts", None)
     page.kb_html_parts = None  # a second copy of the page: not kept past here
-    if parts is None or not _makes(parts, html):
+    if parts is None or not makes(parts, html):
         out = clean(html)
     else:
         pieces = []
@@ -68,7 +68,7 @@ def sanitised(html: str, page, config) -> str:  # noqa: ANN001 - MkDocs page and
     return out
 
 
-def _makes(parts: list, html: str) -> bool:
+def makes(parts: list, html: str) -> bool:
     """Whether the parts, joined in order, are the page: compared in place, not joined into a second copy."""
     at = 0
     for part in parts:

@@ -123,13 +123,13 @@ def define_env(env) -> None:  # noqa: ANN001 - the mkdocs-macros environment
     from . import cache, macrocache
 
     serving = getattr((env.conf.get("plugins") or {}).get("kb"), "command", "build") == "serve"
-    _STATE["keep_compiled"] = serving and cache.enabled()
+    keeping = _STATE["keep_compiled"] = serving and cache.enabled()
     if reloaded:
         macrocache.forget()
 
     for sec in sections.SECTIONS:
         for name, fn_name in sec.macros.items():
-            kept = serving and cache.enabled() and name not in sections.READS_BEYOND_DATA
+            kept = keeping and name not in sections.READS_BEYOND_DATA
             env.macro(page_macro(name, getattr(render, fn_name), kept), name)
 
     # Findability steps fed from the data, rebuilt on every build (serve included): glossary

@@ -19,10 +19,11 @@ import json
 import logging
 import pickle
 import re
+from typing import NamedTuple
 
 from mkdocs.structure.pages import Page
 
-from . import cache, chunkrender
+from . import cache, chunkrender, latefill
 
 _state: dict = {}
 log = logging.getLogger("mkdocs.plugins.kb.rendercache")
@@ -120,6 +121,19 @@ def strip_search_attributes(html: str) -> str:
     return "".join(out)
 
 
+class _Assembled(NamedTuple):
+    """A cut page as assembled from its parts, kept for the next build of this process."""
+
+    content: str
+    html_parts: list | None
+    toc: bytes  # pickled: every build gets its own table of contents
+    title: str | None
+    anchors: frozenset
+    links: dict | None
+    records: list  # what the parts' renders logged, said again
+    part_keys: list  # the parts' keys in the Markdown table
+
+
 def _install() -> None:
     if getattr(Page.render, "__kb_cached__", False):
         return
@@ -142,22 +156,22 @@ def _install() -> None:
             kept = _state["assembled"].get(page_key)
             if kept is not None:
                 _state["assembled_new"][page_key] = kept
-                content, html_parts, toc, title, anchors, links, records, part_keys = kept
-                for k in part_keys:  # still in use: kept in the table for when the page changes
+                for k in kept.part_keys:  # still in use: kept in the table for when the page changes
                     table.peek(k)
-                self.content, self.kb_html_parts, self.toc = content, html_parts, pickle.loads(toc)
-                self._title_from_render, self.present_anchor_ids = title, set(anchors)
-                if links is not None:
-                    self.links_to_anchors = {files.get_file_from_path(src): dict(v) for src, v in links.items()}
-                _replay(records)
+                self.content, self.kb_html_parts, self.toc = kept.content, kept.html_parts, pickle.loads(kept.toc)
+                self._title_from_render, self.present_anchor_ids = kept.title, set(kept.anchors)
+                if kept.links is not None:
+                    self.links_to_anchors = {files.get_file_from_path(src): dict(v) for src, v in kept.links.items()}
+                _replay(kept.records)
                 return
-            docs = _render_parts(self, config, files, table, parts)
-            if docs is not None:
+            rendered = _render_parts(self, config, files, table, parts)
+            if rendered is not None:
+                docs, part_keys = rendered
                 links = None if self.links_to_anchors is None else {f.src_uri: dict(v) for f, v in self.links_to_anchors.items()}
-                _state["assembled_new"][page_key] = (
+                _state["assembled_new"][page_key] = _Assembled(
                     self.content, getattr(self, "kb_html_parts", None), pickle.dumps(self.toc, protocol=pickle.HIGHEST_PROTOCOL),
                     self._title_from_render, frozenset(self.present_anchor_ids), links, [r for d in docs for r in d["records"]],
-                    [d["key"] for d in docs])
+                    part_keys)
                 return
         key = (self.file.src_uri, digest)
 
@@ -180,10 +194,11 @@ def _install() -> None:
             self.links_to_anchors = {files.get_file_from_path(src): v for src, v in links.items()}
         _replay(records)
 
-    def _render_parts(self: Page, config, files, table, parts) -> list[dict] | None:  # noqa: ANN001
-        """The page from its separately cached parts (kb.chunkrender): the parts; None: render it whole."""
+    def _render_parts(self: Page, config, files, table, parts) -> tuple[list[dict], list[tuple]] | None:  # noqa: ANN001
+        """The page from its separately cached parts (kb.chunkrender): the parts and their keys in
+        the table; None: render it whole."""
         converter = None
-        docs = []
+        docs, keys = [], []
         misses = 0
         nonces = _nonces(config)
         outer = [("outer", parts.outer)] if parts.outer is not None else []
@@ -207,11 +222,12 @@ def _install() -> None:
             if doc["nonces"] != nonces:  # made by an earlier process: in this process's nonces from now on
                 doc = table.new[key] = {**doc, "content": _renonce(doc["content"], doc["nonces"], config),
                                         "raw": _renonce(doc["raw"], doc["nonces"], config), "nonces": nonces}
-            docs.append({**doc, "key": key})
+            docs.append(doc)
+            keys.append(key)
         if misses:
             _state["rendered"].append(f"{self.file.src_uri}[{misses}/{len(docs)}]")  # parts rendered anew / all
         if chunkrender.assemble(self, files, parts, docs):
-            return docs
+            return docs, keys
         log.debug("%s: rendered whole (its parts would not give the same HTML)", self.file.src_uri)
         return None
 
@@ -244,7 +260,7 @@ def _install() -> None:
         meta = {k: page.meta.get(k) for k in ("tags", "search", "title")}
         content = getattr(page, "kb_unfilled_content", page.content)  # set by kb.plugin
         pieces, page.kb_search_pieces = getattr(page, "kb_search_pieces", None), None
-        if pieces and "".join(pieces) == content:
+        if pieces and latefill.makes(pieces, content):
             entries = _entries_by_piece(self, page, pieces, table, meta)
             if entries is not None:
                 _state["indexed_by_piece"].append(page.file.src_uri)

@@ -214,10 +214,6 @@ def check_page_tags(tagging: Tagging, page_tags, src_path: Path, shown: str) -> 
 # ---- rendering ------------------------------------------------------------------------------
 
 
-def _rel(page: str, target: str, anchor: str = "") -> str:
-    return sections.link(page, target, anchor)
-
-
 def render_tag_index(kb: KnowledgeBase, tagging: Tagging, page: str) -> str:
     """The tag index page: every tag with its items, linked."""
     out = ["标签：" + " ".join(f"[{t.label}](#{t.id})" for t in tagging.tags.values()) + "\n{ .kb-letters }"]
@@ -225,7 +221,7 @@ def render_tag_index(kb: KnowledgeBase, tagging: Tagging, page: str) -> str:
         out.append(f"## {t.label} {{ #{t.id} }}")
         if t.description:
             out.append(t.description)
-        out.append("\n".join(f"- {e.kind}：[{e.title}]({_rel(page, e.page, e.anchor)})" for e in tagging.entries.get(t.id, [])))
+        out.append("\n".join(f"- {e.kind}：[{e.title}]({sections.link(page, e.page, e.anchor)})" for e in tagging.entries.get(t.id, [])))
     return "\n\n".join(out) + "\n"
 
 
@@ -235,7 +231,7 @@ def page_tags_markdown(tagging: Tagging, page: str, declared: list[str]) -> str:
     tags = list(dict.fromkeys(declared + tagging.of_page(page)))
     if not tags or page == TAGS_PAGE:
         return ""
-    links = "、".join(f"[{tagging.tags[t].label}]({_rel(page, TAGS_PAGE, t)})" for t in tags)
+    links = "、".join(f"[{tagging.tags[t].label}]({sections.link(page, TAGS_PAGE, t)})" for t in tags)
     return f"本页话题：{links}\n{{ .kb-tags .kb-page-tags data-search-exclude }}"
 
 
@@ -267,11 +263,11 @@ class ExtrasProcessor(Treeprocessor):
         out = []
         tags = self.tagging.of_entry.get(k, [])
         if tags:
-            out.append(self.line("kb-tags", "标签：", [(self.tagging.tags[t].label, _rel(page, TAGS_PAGE, t)) for t in tags]))
+            out.append(self.line("kb-tags", "标签：", [(self.tagging.tags[t].label, sections.link(page, TAGS_PAGE, t)) for t in tags]))
         related = self.tagging.related.get(k)
         if related:
             out.append(self.line("kb-related-content", "相关内容：",
-                                 [(f"{e.title}（{e.kind}）", _rel(page, e.page, anchor_of(e))) for e in related]))
+                                 [(f"{e.title}（{e.kind}）", sections.link(page, e.page, anchor_of(e))) for e in related]))
         return out
 
     def run(self, root: etree.Element) -> None:
@@ -304,13 +300,17 @@ class ItemExtras(Extension):
     def extras_at(self, page: str) -> tuple[set[str], bool]:
         """The anchors of `page` whose sections get lines, and whether the page gets some at its end
         (kb.chunkrender may not cut a page inside such a section)."""
-        if getattr(self, "_by_page", None) is None:  # one pass over the items, not one per page
-            self._by_page: dict[str, list] = {}
-            for k in (*self.tagging.of_entry, *self.tagging.related):
-                if self.tagging.of_entry.get(k) or self.tagging.related.get(k):
-                    self._by_page.setdefault(k[0], []).append(k)
-        keys = self._by_page.get(page, [])
+        keys = self._keys_by_page.get(page, [])
         return {a for _, a in keys if a}, any(not a for _, a in keys)
+
+    @cached_property
+    def _keys_by_page(self) -> dict[str, list[tuple[str, str]]]:
+        """The items that get lines, by page: one pass over the items, not one per page."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for k in (*self.tagging.of_entry, *self.tagging.related):
+            if self.tagging.of_entry.get(k) or self.tagging.related.get(k):
+                out.setdefault(k[0], []).append(k)
+        return out
 
     def __repr__(self) -> str:
         # kb.rendercache keys pages by the Markdown configuration's repr: the data this step adds.

@@ -30,7 +30,7 @@ def hostile_problems(text: str, shown_as: str, kind: str = "") -> list[Problem]:
     limit = MAX_BYTES.get(kind, MAX_BYTES_DEFAULT)
     size = len(text.encode("utf-8"))
     if size > limit:
-        return [Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")]
+        return [_too_big(shown_as, size, limit)]
     counts = [0, 0]  # depth, nodes
     for ev in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         problem = _limit(ev, counts, shown_as)
@@ -76,7 +76,7 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, dict[Loc, int], list[Prob
         size = path.stat().st_size
         limit = MAX_BYTES.get(path.stem, MAX_BYTES_DEFAULT)
         if size > limit:  # not even read into memory
-            return None, {}, [Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")]
+            return None, {}, [_too_big(shown_as, size, limit)]
         text = read_text(path)  # UTF-8 with or without BOM, any line endings
     except FileNotFoundError:
         return None, {}, [Problem(shown_as, 0, "", "文件不存在。")]
@@ -97,6 +97,25 @@ def _parse_error(e: yaml.MarkedYAMLError, shown_as: str) -> tuple[None, dict, li
     return None, {}, [Problem(shown_as, line, "", explain_yaml_error(e.problem or "", e.context or ""))]
 
 
+_NO_KEY = object()
+
+
+class _Open:
+    """A mapping or sequence being built from the events: its path, and a mapping's pending key."""
+
+    __slots__ = ("value", "loc", "is_map", "key")
+
+    def __init__(self, value: dict | list, loc: Loc):
+        self.value, self.loc, self.is_map, self.key = value, loc, isinstance(value, dict), _NO_KEY
+
+    def add(self, value: Any) -> None:
+        if self.is_map:
+            self.value[self.key] = value
+            self.key = _NO_KEY
+        else:
+            self.value.append(value)
+
+
 class _Fallback(Exception):
     """Something the one-pass reader leaves to the composer (a second document, a complex key)."""
 
@@ -112,13 +131,12 @@ def _from_events(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, in
     limit = MAX_BYTES.get(kind, MAX_BYTES_DEFAULT)
     size = len(text.encode("utf-8"))
     if size > limit:
-        return None, {}, [Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")]
+        return None, {}, [_too_big(shown_as, size, limit)]
     constructor = yaml.SafeLoader("")  # SafeLoader's resolver and constructors, as the composer's loader uses them
     lines: dict[Loc, int] = {}
     duplicates: list[Problem] = []
-    stack: list[list] = []  # open collections: [container, loc, is_map, pending key, next index]
-    no_key = object()
-    root, documents, counts = no_key, 0, [0, 0]
+    stack: list[_Open] = []  # the collections being built
+    root, documents, counts = _NO_KEY, 0, [0, 0]
     deferred: BaseException | None = None  # a value that cannot be built: raised after every limit is checked
 
     def value_of(ev: yaml.ScalarEvent) -> Any:
@@ -154,18 +172,17 @@ def _from_events(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, in
             try:
                 if stack:
                     top = stack[-1]
-                    if top[2] and top[3] is no_key:  # a mapping's key
+                    if top.is_map and top.key is _NO_KEY:  # a mapping's key
                         if kind_of is not yaml.ScalarEvent:
                             raise _Fallback
                         key = value_of(ev)
-                        here = top[1] + (key,)
-                        if key in top[0]:
-                            duplicates.append(Problem(shown_as, line, format_loc(here),
-                                                      f"字段“{key}”重复出现（上一次在第 {lines[here]} 行），后一个会覆盖前一个。请合并或删去一个。"))
+                        here = top.loc + (key,)
+                        if key in top.value:
+                            duplicates.append(_duplicate(shown_as, line, here, lines[here]))
                         lines[here] = line
-                        top[3] = key
+                        top.key = key
                         continue
-                    loc = top[1] + ((top[3],) if top[2] else (top[4],))
+                    loc = top.loc + ((top.key,) if top.is_map else (len(top.value),))
                 else:
                     loc = ()
                 lines.setdefault(loc, line)
@@ -176,17 +193,11 @@ def _from_events(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, in
                 else:
                     value = []
                 if stack:
-                    top = stack[-1]
-                    if top[2]:
-                        top[0][top[3]] = value
-                        top[3] = no_key
-                    else:
-                        top[0].append(value)
-                        top[4] += 1
+                    stack[-1].add(value)
                 else:
                     root = value
                 if kind_of is not yaml.ScalarEvent:
-                    stack.append([value, loc, kind_of is yaml.MappingStartEvent, no_key, 0])
+                    stack.append(_Open(value, loc))
             except _Fallback:
                 raise
             except Exception as e:  # noqa: BLE001 - raised below, after the limits, as _from_nodes would
@@ -194,17 +205,15 @@ def _from_events(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, in
     except _Fallback:
         return None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a NUL byte
-        line = text.count("\n", 0, e.position) + 1
-        return None, {}, [Problem(shown_as, line, "", f"含有 YAML 不允许的控制字符（U+{e.character:04X}），请删除。")]
+        return None, {}, [_control_character(e, text, shown_as)]
     except yaml.MarkedYAMLError as e:
         return _parse_error(e, shown_as)
     if deferred is not None:
         if isinstance(deferred, yaml.MarkedYAMLError):  # e.g. an unknown !tag, found while constructing values
-            mark = deferred.problem_mark or deferred.context_mark
-            return None, {}, [Problem(shown_as, mark.line + 1 if mark else 0, "", explain_yaml_error(deferred.problem or "", deferred.context or ""))]
+            return None, {}, [_construct_error(deferred, shown_as)]
         raise deferred
-    if root is no_key:
-        return None, {(): 1}, [Problem(shown_as, 1, "", "文件是空的（或只有注释）。请从版本库恢复它（git checkout -- 文件名），再做修改。")]
+    if root is _NO_KEY:
+        return None, {(): 1}, [_empty(shown_as)]
     problems = placeholder_problems(text, shown_as) + duplicates
     return root, lines, _placeholders_with_paths(problems, lines)
 
@@ -214,8 +223,7 @@ def _from_nodes(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, int
     try:
         hostile = hostile_problems(text, shown_as, kind)
     except yaml.reader.ReaderError as e:  # a character YAML does not allow, e.g. a NUL byte
-        line = text.count("\n", 0, e.position) + 1
-        return None, {}, [Problem(shown_as, line, "", f"含有 YAML 不允许的控制字符（U+{e.character:04X}），请删除。")]
+        return None, {}, [_control_character(e, text, shown_as)]
     except yaml.MarkedYAMLError:
         hostile = []  # reported with its line by the parse below
     if hostile:
@@ -229,7 +237,7 @@ def _from_nodes(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, int
     finally:
         loader.dispose()
     if node is None:
-        return None, {(): 1}, [Problem(shown_as, 1, "", "文件是空的（或只有注释）。请从版本库恢复它（git checkout -- 文件名），再做修改。")]
+        return None, {(): 1}, [_empty(shown_as)]
 
     lines: dict[Loc, int] = {}
     problems: list[Problem] = placeholder_problems(text, shown_as)
@@ -242,8 +250,7 @@ def _from_nodes(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, int
                 key = loader.construct_object(key_node, deep=True)
                 here = loc + (key,)
                 if key in out:
-                    problems.append(Problem(shown_as, key_node.start_mark.line + 1, format_loc(here),
-                                            f"字段“{key}”重复出现（上一次在第 {lines[here]} 行），后一个会覆盖前一个。请合并或删去一个。"))
+                    problems.append(_duplicate(shown_as, key_node.start_mark.line + 1, here, lines[here]))
                 lines[here] = key_node.start_mark.line + 1
                 out[key] = build(value_node, here)
             return out
@@ -259,8 +266,7 @@ def _from_nodes(text: str, shown_as: str, kind: str) -> tuple[Any, dict[Loc, int
         data = build(node, ())
         return data, lines, _placeholders_with_paths(problems, lines)
     except yaml.MarkedYAMLError as e:  # e.g. an unknown !tag, found while constructing values
-        mark = e.problem_mark or e.context_mark
-        return None, {}, [Problem(shown_as, mark.line + 1 if mark else 0, "", explain_yaml_error(e.problem or "", e.context or ""))]
+        return None, {}, [_construct_error(e, shown_as)]
 
 
 def _placeholders_with_paths(problems: list[Problem], lines: dict[Loc, int]) -> list[Problem]:
@@ -274,3 +280,29 @@ def _placeholders_with_paths(problems: list[Problem], lines: dict[Loc, int]) -> 
         loc = at_line.get(p.line) if "待填写" in p.message else None
         out.append(Problem(p.file, p.line, format_loc(loc), p.message) if loc else p)
     return out
+
+
+# ---- the problems both readings report ----------------------------------------------------------
+
+
+def _too_big(shown_as: str, size: int, limit: int) -> Problem:
+    return Problem(shown_as, 0, "", f"文件太大（{size // 1024} KB，上限 {limit // 1024} KB）。请检查是否误粘贴了大段内容，或把内容拆分。")
+
+
+def _control_character(e: yaml.reader.ReaderError, text: str, shown_as: str) -> Problem:
+    line = text.count("\n", 0, e.position) + 1
+    return Problem(shown_as, line, "", f"含有 YAML 不允许的控制字符（U+{e.character:04X}），请删除。")
+
+
+def _empty(shown_as: str) -> Problem:
+    return Problem(shown_as, 1, "", "文件是空的（或只有注释）。请从版本库恢复它（git checkout -- 文件名），再做修改。")
+
+
+def _duplicate(shown_as: str, line: int, here: Loc, first: int) -> Problem:
+    return Problem(shown_as, line, format_loc(here), f"字段“{here[-1]}”重复出现（上一次在第 {first} 行），后一个会覆盖前一个。请合并或删去一个。")
+
+
+def _construct_error(e: yaml.MarkedYAMLError, shown_as: str) -> Problem:
+    """A value that cannot be constructed (e.g. an unknown !tag)."""
+    mark = e.problem_mark or e.context_mark
+    return Problem(shown_as, mark.line + 1 if mark else 0, "", explain_yaml_error(e.problem or "", e.context or ""))
